@@ -1,0 +1,8 @@
+/**
+ * @pods/codec: The codec pattern of Patterns of Distributed Systems.
+ *
+ * @packageDocumentation
+ */
+
+/** The name this package is published under. */
+export const packageName = "@pods/codec";

@@ -1,0 +1,3 @@
+import { packageName } from "@pods/codec";
+
+console.log(`${packageName} is installed`);

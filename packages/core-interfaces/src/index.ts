@@ -1,0 +1,8 @@
+/**
+ * @pods/core-interfaces: The core-interfaces pattern of Patterns of Distributed Systems.
+ *
+ * @packageDocumentation
+ */
+
+/** The name this package is published under. */
+export const packageName = "@pods/core-interfaces";

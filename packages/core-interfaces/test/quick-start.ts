@@ -1,0 +1,3 @@
+import { packageName } from "@pods/core-interfaces";
+
+console.log(`${packageName} is installed`);

@@ -1,0 +1,3 @@
+import { packageName } from "@pods/lincheck";
+
+console.log(`${packageName} is installed`);

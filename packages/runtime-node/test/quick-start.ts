@@ -1,0 +1,3 @@
+import { packageName } from "@pods/runtime-node";
+
+console.log(`${packageName} is installed`);

@@ -1,0 +1,3 @@
+import { packageName } from "@pods/simulation";
+
+console.log(`${packageName} is installed`);
