@@ -4,7 +4,10 @@ import { InvalidArgumentError } from "./errors.ts";
 export interface OpenOptions {
   /** Create the file (empty) when it is missing. Default `false`. */
   readonly create?: boolean;
-  /** With `create`, fail with `IOError` (`failure: "exists"`) when the file exists. Default `false`. */
+  /**
+   * With `create`, fail with `IOError` (`failure: "exists"`) when the file exists. Default `false`.
+   * `exclusive` without `create` is an `InvalidArgumentError`.
+   */
   readonly exclusive?: boolean;
 }
 
@@ -19,7 +22,8 @@ export interface OpenOptions {
  * - **File data** (writes and truncations) becomes durable only through {@link DiskFile.sync}:
  *   when `sync()` resolves, every write and truncation of that file whose promise resolved before
  *   `sync()` was called survives a crash. A crash may lose, keep, or tear (keep a sector-aligned
- *   part of) any later change; a lost extension reads back as absent, never as garbage.
+ *   part of) any later change; a lost extension reads back as absent or as zeros, never as other
+ *   bytes.
  * - **Directory entries** — a file created by `open({ create: true })`, {@link Disk.mkdir},
  *   {@link Disk.rename} and {@link Disk.remove} — are durable when their promise resolves.
  * - {@link Disk.rename} is atomic: after a crash the target holds either its old file or the new one.
@@ -44,6 +48,7 @@ export interface Disk {
   /**
    * Removes the file at `path`; succeeds if there is none (so recovery can repeat it). Durable when
    * it resolves. Handles to the file that are still open keep working on the removed file.
+   * Directories cannot be removed through the port (`IOError` with `failure: "failed"`).
    */
   remove(path: string): Promise<void>;
   /**
@@ -72,8 +77,8 @@ export interface DiskFile {
   read(offset: number, length: number): Promise<Uint8Array>;
   /**
    * Writes all of `data` at `offset`, extending the file if needed; a gap between the old end and
-   * `offset` reads back as zeros. `data` may be reused once the promise resolves. Not durable until
-   * {@link DiskFile.sync}.
+   * `offset` reads back as zeros. Writing no bytes changes nothing, wherever `offset` is. `data` may
+   * be reused once the promise resolves. Not durable until {@link DiskFile.sync}.
    */
   write(offset: number, data: Uint8Array): Promise<void>;
   /** Cuts the file to `size` bytes, or extends it with zeros. Not durable until `sync()`. */

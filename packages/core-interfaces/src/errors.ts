@@ -283,7 +283,8 @@ export class IOError extends PodsError {
     options?: PodsErrorOptions,
   ) {
     super(
-      `${operation} ${path} failed: ${describeFailure(failure)}${detail === undefined ? "" : ` (${detail})`}.`,
+      `${operation} ${path === "" ? "(the disk's root)" : path} failed: ${describeFailure(failure)}` +
+        `${detail === undefined ? "" : ` (${detail})`}.`,
       "definite",
       options,
     );

@@ -1,8 +1,18 @@
 /**
- * @pods/runtime-node: The runtime-node pattern of Patterns of Distributed Systems.
+ * @pods/runtime-node: the real ports on Node.js — monotonic and wall clocks, timers, crypto-seeded
+ * random, a durable file-system `Disk`, a JSON-lines logger — and `createNodeEnv({ dataDir })`,
+ * which wires them into the `Env` every Pods pattern runs on.
  *
  * @packageDocumentation
  */
 
-/** The name this package is published under. */
-export const packageName = "@pods/runtime-node";
+export { systemClock } from "./clock.ts";
+export { createCryptoRandom, type CryptoRandomOptions } from "./crypto-random.ts";
+export { createFsDisk } from "./fs-disk.ts";
+export { createJsonLogger, type JsonLoggerOptions } from "./json-logger.ts";
+export { createNodeEnv, type NodeEnvOptions } from "./node-env.ts";
+export {
+  createTimerScheduler,
+  timerDelayMsMax,
+  type TimerSchedulerOptions,
+} from "./timer-scheduler.ts";

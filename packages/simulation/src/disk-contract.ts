@@ -162,6 +162,8 @@ export const diskContractCases: readonly DiskContractCase[] = [
       check(text(await readAll(file)) === "ab", "truncate cuts the tail");
       await file.truncate(4);
       sameBytes(await readAll(file), Uint8Array.of(97, 98, 0, 0), "truncate up extends with zeros");
+      await file.write(10, new Uint8Array(0));
+      check((await file.size()) === 4, "writing no bytes past the end changes nothing");
       await file.write(4, bytes("e"));
       check((await file.size()) === 5, "appends continue after a truncation");
       await file.close();
@@ -177,7 +179,10 @@ export const diskContractCases: readonly DiskContractCase[] = [
       const read = await file.read(0, 3);
       check(text(read) === "abc", "changing a written buffer afterwards must not change the file");
       read[1] = 120;
-      check(text(await file.read(0, 3)) === "abc", "changing a read buffer must not change the file");
+      check(
+        text(await file.read(0, 3)) === "abc",
+        "changing a read buffer must not change the file",
+      );
       await file.close();
     },
   },
@@ -295,6 +300,11 @@ export const diskContractCases: readonly DiskContractCase[] = [
           `open(${JSON.stringify(path)})`,
         );
       }
+      await rejectsWith(
+        () => disk.open("a.log", { exclusive: true }),
+        InvalidArgumentError,
+        "exclusive without create",
+      );
       const file = await disk.open("a.log", { create: true });
       await rejectsWith(() => file.read(-1, 1), InvalidArgumentError, "read at offset -1");
       await rejectsWith(() => file.read(0, 1.5), InvalidArgumentError, "read of 1.5 bytes");
@@ -312,9 +322,11 @@ export const diskCrashContractCases: readonly DiskCrashContractCase[] = [
     async run({ disk, crash }) {
       const file = await writeFile(disk, "a.log", "synced");
       await file.sync();
+      await file.close();
       const after = await crash();
       const reopened = await after.open("a.log");
       check(text(await readAll(reopened)) === "synced", "synced content after crash");
+      await reopened.close();
     },
   },
   {
@@ -324,8 +336,11 @@ export const diskCrashContractCases: readonly DiskCrashContractCase[] = [
       await file.sync();
       const tail = "-unsynced-tail".repeat(100);
       await file.write(4, bytes(tail));
+      await file.close();
       const after = await crash();
-      const content = text(await readAll(await after.open("a.log")));
+      const reopened = await after.open("a.log");
+      const content = text(await readAll(reopened));
+      await reopened.close();
       const kept = content.slice(4);
       check(content.startsWith("base"), "the synced prefix is kept");
       check(
@@ -341,27 +356,30 @@ export const diskCrashContractCases: readonly DiskCrashContractCase[] = [
       await (await disk.open("dir/created", { create: true })).close();
       const moved = await writeFile(disk, "dir/moved.tmp", "m");
       await moved.sync();
+      await moved.close();
       await disk.rename("dir/moved.tmp", "dir/moved");
       await (await disk.open("dir/removed", { create: true })).close();
       await disk.remove("dir/removed");
       const after = await crash();
       const listed = await after.list("dir");
       check(listed.join(",") === "created,moved", `entries after crash: ${listed.join(",")}`);
-      check(text(await readAll(await after.open("dir/moved"))) === "m", "renamed content");
+      const renamed = await after.open("dir/moved");
+      check(text(await readAll(renamed)) === "m", "renamed content");
+      await renamed.close();
     },
   },
   {
-    name: "a sync covers only writes that resolved before it was called",
+    name: "every synced write survives a crash, also writes made after an earlier sync",
     async run({ disk, crash }) {
       const file = await writeFile(disk, "a.log", "first");
       await file.sync();
       await file.write(5, bytes("second"));
       await file.sync();
+      await file.close();
       const after = await crash();
-      check(
-        text(await readAll(await after.open("a.log"))) === "firstsecond",
-        "both synced writes survive",
-      );
+      const reopened = await after.open("a.log");
+      check(text(await readAll(reopened)) === "firstsecond", "both synced writes survive");
+      await reopened.close();
     },
   },
 ];
