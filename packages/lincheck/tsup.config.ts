@@ -1,3 +1,3 @@
 import { podsPackageConfig } from "../../tsup.preset.js";
 
-export default podsPackageConfig();
+export default podsPackageConfig({ entry: { index: "src/index.ts", cli: "src/cli.ts" } });
