@@ -1,8 +1,31 @@
 /**
- * @pods/codec: The codec pattern of Patterns of Distributed Systems.
+ * @pods/codec: the MessagePack codec and the checksummed frame encoding shared by the logs and
+ * the wire. A frame is an 8-byte header (payload length, CRC32C) and the payload; the decoders
+ * find every damaged or truncated frame and report it with a typed error.
  *
  * @packageDocumentation
  */
 
-/** The name this package is published under. */
-export const packageName = "@pods/codec";
+export { crc32c } from "./crc32c.ts";
+export {
+  defaultFrameBytesMax,
+  encodeFrame,
+  encodeFrames,
+  frameBytesMaxCeiling,
+  frameHeaderBytes,
+  readFrame,
+  type FrameCorrupt,
+  type FrameCorruption,
+  type FrameIncomplete,
+  type FrameOptions,
+  type FrameRead,
+  type FrameZeros,
+  type ReadFrameResult,
+} from "./frame.ts";
+export { FrameDecoder } from "./frame-decoder.ts";
+export { FrameChecksumError, FrameTooLargeError, FrameTruncatedError } from "./frame-errors.ts";
+export {
+  createMsgpackCodec,
+  defaultNestingDepthMax,
+  type MsgpackCodecOptions,
+} from "./msgpack-codec.ts";
