@@ -4,7 +4,7 @@
  * time and may jump either way.
  *
  * In simulation each node has its own clock with an offset, a drift and scripted jumps; on Node the
- * readings come from `performance.now()` and `Date.now()`.
+ * readings come from the performance timer and the system clock (`@pods/runtime-node`).
  */
 export interface Clock {
   /**
