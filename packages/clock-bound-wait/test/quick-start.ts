@@ -1,0 +1,3 @@
+import { packageName } from "@pods/clock-bound-wait";
+
+console.log(`${packageName} is installed`);

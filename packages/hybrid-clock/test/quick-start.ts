@@ -1,0 +1,3 @@
+import { packageName } from "@pods/hybrid-clock";
+
+console.log(`${packageName} is installed`);

@@ -1,0 +1,3 @@
+import { packageName } from "@pods/lamport-clock";
+
+console.log(`${packageName} is installed`);

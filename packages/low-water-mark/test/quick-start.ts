@@ -1,0 +1,3 @@
+import { packageName } from "@pods/low-water-mark";
+
+console.log(`${packageName} is installed`);

@@ -1,0 +1,3 @@
+import { packageName } from "@pods/segmented-log";
+
+console.log(`${packageName} is installed`);

@@ -1,0 +1,3 @@
+import { packageName } from "@pods/version-vector";
+
+console.log(`${packageName} is installed`);

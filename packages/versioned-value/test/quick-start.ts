@@ -1,0 +1,3 @@
+import { packageName } from "@pods/versioned-value";
+
+console.log(`${packageName} is installed`);

@@ -1,0 +1,3 @@
+import { packageName } from "@pods/write-ahead-log";
+
+console.log(`${packageName} is installed`);
