@@ -1,0 +1,3 @@
+import { packageName } from "@pods/request-batch";
+
+console.log(`${packageName} is installed`);

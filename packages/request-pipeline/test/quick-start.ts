@@ -1,0 +1,3 @@
+import { packageName } from "@pods/request-pipeline";
+
+console.log(`${packageName} is installed`);

@@ -1,0 +1,3 @@
+import { packageName } from "@pods/single-socket-channel";
+
+console.log(`${packageName} is installed`);
