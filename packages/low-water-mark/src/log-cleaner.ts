@@ -73,9 +73,9 @@ function readMark(name: string, read: () => number): number {
  * floor)` — and deletes, oldest first, the sealed segments wholly below it; the active segment is
  * never touched. Passes never overlap: the next is scheduled `cleanIntervalMs` after one ends, and
  * `clean()` calls queue behind it. The mark it exposes is the log's `firstIndex`: the log's reads
- * below it throw `CompactedError` carrying it. It only rises; a crash while segments are being
- * deleted may bring back the ones whose removal had not completed (the next pass deletes them
- * again). `LowWaterMark` adds a mark derived from the durable snapshot that never falls.
+ * below it throw `CompactedError` carrying it. It only rises, also across crashes: the log drops a
+ * segment from its list only once the file's removal is durable. `LowWaterMark` adds a mark
+ * derived from the durable snapshot, which may stand above the log's first index.
  */
 export class LogCleaner {
   readonly #log: CleanableLog;

@@ -24,7 +24,7 @@ import {
 import { createEmptySegment, recover, type RecoveryReport } from "./recovery.ts";
 import { offsetOfRecord, readSegmentRecords, type Collector } from "./segment-reader.ts";
 import { scanSegment } from "./segment-scan.ts";
-import { segmentFileName, tempSegmentFileName } from "./segment-name.ts";
+import { tempSegmentFileName } from "./segment-name.ts";
 import { Segment, type SegmentInfo } from "./segment.ts";
 
 /** Options of `SegmentedLog.readFrom`. */
@@ -73,6 +73,8 @@ export class SegmentedLog {
   #failure: LogFailedError | undefined;
   /** Bumped by every change that rewrites or removes records a reader may be looking at. */
   #epoch = 0;
+  /** Settles when the `truncateFrom` or `reset` in progress ends; reads wait for it. */
+  #rewriting: Promise<void> | undefined;
 
   private constructor(
     disk: Disk,
@@ -372,9 +374,18 @@ export class SegmentedLog {
     allowEnd = false,
   ): Promise<LogRecord[]> {
     for (;;) {
+      // A read waits out a cut or reset in progress, so it reads the log as that change leaves it.
+      while (this.#rewriting !== undefined) await this.#rewriting;
       const epoch = this.#epoch;
       try {
-        const records = await this.#collectOnce(index, limit, bytesMax, chunkBytes, allowEnd);
+        const records = await this.#collectOnce(
+          epoch,
+          index,
+          limit,
+          bytesMax,
+          chunkBytes,
+          allowEnd,
+        );
         if (epoch === this.#epoch) return records;
       } catch (error) {
         if (epoch === this.#epoch) throw error;
@@ -383,7 +394,9 @@ export class SegmentedLog {
     }
   }
 
+  /** One attempt of a read; it stops early once the log is cut or reset (`epoch` changes). */
   async #collectOnce(
+    epoch: number,
     index: number,
     limit: number,
     bytesMax: number,
@@ -409,7 +422,7 @@ export class SegmentedLog {
       full: false,
     };
     let next = index;
-    while (next <= collector.lastIndex && !collector.full) {
+    while (next <= collector.lastIndex && !collector.full && epoch === this.#epoch) {
       const segment = this.#segmentOf(next);
       const file = await this.#acquire(segment);
       try {
@@ -503,7 +516,8 @@ export class SegmentedLog {
    * start at or after it, newest first, then cuts the segment holding it and syncs, so a crash at
    * any point leaves a shorter, valid chain. The cut segment becomes the active one. A log cut back
    * to its `firstIndex` keeps an empty first segment, whose name records where it starts.
-   * `truncateFrom(lastIndex + 1)` does nothing. Durable when it resolves.
+   * `truncateFrom(lastIndex + 1)` does nothing. Durable when it resolves. Until then `lastIndex`
+   * and `segments()` describe the log before the cut, and reads wait for the cut to end.
    *
    * @throws `InvalidArgumentError` when `index` is below `firstIndex` or beyond `lastIndex + 1`.
    */
@@ -516,35 +530,40 @@ export class SegmentedLog {
         );
       }
       if (index === this.lastIndex + 1) return;
-      this.#epoch++;
-      while (this.#segments.length > 1 && this.#active.baseIndex >= index) {
-        const segment = this.#segments.pop()!;
-        await this.#retire(segment);
-        await this.#disk.remove(segment.path);
-      }
-      const segment = this.#active;
-      const file = segment.file ?? (await this.#disk.open(segment.path));
-      this.#handles.delete(segment);
-      segment.file = undefined;
-      const offset =
-        index === segment.baseIndex
-          ? segmentHeaderFrameBytes
-          : await offsetOfRecord(
-              file,
-              segment,
-              index,
-              this.#options.readChunkBytes,
-              this.#frameOptions,
-            );
-      await file.truncate(offset);
-      await file.sync();
-      await this.#reload(segment, file);
-      this.#durableIndex = Math.min(this.#durableIndex, index - 1);
+      await this.#rewrite(async () => {
+        const segments = this.#segments;
+        let kept = segments.length;
+        while (kept > 1 && segments[kept - 1]!.baseIndex >= index) {
+          kept--;
+          await this.#disk.remove(segments[kept]!.path);
+        }
+        const segment = segments[kept - 1]!;
+        const file = segment.file ?? (await this.#disk.open(segment.path));
+        this.#handles.delete(segment);
+        segment.file = undefined;
+        const offset =
+          index === segment.baseIndex
+            ? segmentHeaderFrameBytes
+            : await offsetOfRecord(
+                file,
+                segment,
+                index,
+                this.#options.readChunkBytes,
+                this.#frameOptions,
+              );
+        await file.truncate(offset);
+        await file.sync();
+        const cut = await this.#rescan(segment, file);
+        cut.file = file;
+        const replaced = segments.splice(kept - 1, segments.length - kept + 1, cut);
+        for (const old of replaced) await this.#retire(old);
+        this.#durableIndex = Math.min(this.#durableIndex, index - 1);
+      });
     });
   }
 
-  /** Rebuilds `segment`'s metadata from its file (after a cut) and makes it the active segment. */
-  async #reload(segment: Segment, file: DiskFile): Promise<void> {
+  /** Rebuilds `segment`'s metadata from its file after a cut: the new active segment. */
+  async #rescan(segment: Segment, file: DiskFile): Promise<Segment> {
     const outcome = await scanSegment({
       file,
       dir: this.dir,
@@ -562,17 +581,35 @@ export class SegmentedLog {
       });
     }
     invariant(outcome.kind === "sound" && outcome.tail === undefined, "a cut segment scans whole");
-    const fresh = outcome.segment;
-    fresh.file = file;
-    this.#segments[this.#segments.length - 1] = fresh;
-    segment.retired = true;
+    return outcome.segment;
+  }
+
+  /**
+   * Runs `work`, a change that rewrites or removes records (a cut or a reset), so that reads see
+   * the log before it or after it: reads in progress retry, and reads that start meanwhile wait.
+   */
+  async #rewrite(work: () => Promise<void>): Promise<void> {
+    this.#epoch++;
+    const done = work();
+    this.#rewriting = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await done;
+    } finally {
+      this.#rewriting = undefined;
+    }
   }
 
   /**
    * Deletes whole sealed segments whose last index is below `index`, oldest first, never the
    * active one, and resolves with the new `firstIndex` (the base of the oldest segment kept, at
-   * most `index`). Reads below it then throw `CompactedError`; a read already in progress finishes
-   * from the handle it holds. A crash part way leaves a shorter, valid chain.
+   * most `index`). Each segment leaves the log only once the removal of its file is durable, so
+   * `firstIndex` (and the `lowWaterMark` of a `CompactedError`) never shows a value that a crash
+   * could take back; while its file is being removed, reads of it still work. Reads below the new
+   * `firstIndex` then throw `CompactedError`; a read already in progress finishes from the handle
+   * it holds. A crash part way leaves a shorter, valid chain.
    *
    * @throws `InvalidArgumentError` when `index` is not from 1 to `lastIndex + 1`.
    */
@@ -583,14 +620,18 @@ export class SegmentedLog {
           `truncateBefore(${String(index)}) needs an index from 1 to lastIndex + 1 (${this.lastIndex + 1}).`,
         );
       }
-      while (
-        this.#segments.length > 1 &&
-        this.#segments[0]!.sealed &&
-        this.#segments[0]!.lastIndex < index
-      ) {
-        const segment = this.#segments.shift()!;
-        await this.#retire(segment);
-        await this.#disk.remove(segment.path);
+      for (;;) {
+        const oldest = this.#segments[0]!;
+        if (this.#segments.length === 1 || !oldest.sealed || oldest.lastIndex >= index) break;
+        // Holding a handle keeps reads of the segment working while its file is removed.
+        await this.#acquire(oldest);
+        try {
+          await this.#disk.remove(oldest.path);
+          this.#segments.shift();
+          oldest.retired = true;
+        } finally {
+          this.#release(oldest);
+        }
       }
       return this.firstIndex;
     });
@@ -601,7 +642,9 @@ export class SegmentedLog {
    * generation of the record before it: what a follower does after installing a snapshot. The new
    * empty segment is built under a temporary name and synced, the old segments are deleted newest
    * first, and only then is the new one renamed into place; after a crash the log holds either a
-   * prefix of the old records or nothing (open then creates it from the options).
+   * prefix of the old records or nothing (open then creates it from the options). Until it
+   * resolves, `firstIndex`, `lastIndex` and `segments()` describe the old log, and reads wait for
+   * it to end and then read the new one.
    */
   reset(startIndex: number, previousGeneration: number): Promise<void> {
     return this.#mutate(async () => {
@@ -611,25 +654,25 @@ export class SegmentedLog {
         );
       }
       assertIndex(previousGeneration, "reset: previousGeneration");
-      this.#epoch++;
-      const tempPath = joinDiskPath(this.dir, tempSegmentFileName(startIndex));
-      const { segment, file } = await createEmptySegment(
-        this.#disk,
-        this.#options,
-        startIndex,
-        previousGeneration,
-        tempPath,
-      );
-      await file.close();
-      while (this.#segments.length > 0) {
-        const old = this.#segments.pop()!;
-        await this.#retire(old);
-        await this.#disk.remove(old.path);
-      }
-      await this.#disk.rename(tempPath, joinDiskPath(this.dir, segmentFileName(startIndex)));
-      segment.file = await this.#disk.open(segment.path);
-      this.#segments.push(segment);
-      this.#durableIndex = startIndex - 1;
+      await this.#rewrite(async () => {
+        const tempPath = joinDiskPath(this.dir, tempSegmentFileName(startIndex));
+        const { segment, file } = await createEmptySegment(
+          this.#disk,
+          this.#options,
+          startIndex,
+          previousGeneration,
+          tempPath,
+        );
+        await file.close();
+        for (let at = this.#segments.length - 1; at >= 0; at--) {
+          await this.#disk.remove(this.#segments[at]!.path);
+        }
+        await this.#disk.rename(tempPath, segment.path);
+        segment.file = await this.#disk.open(segment.path);
+        const replaced = this.#segments.splice(0, this.#segments.length, segment);
+        for (const old of replaced) await this.#retire(old);
+        this.#durableIndex = startIndex - 1;
+      });
     });
   }
 
