@@ -1,0 +1,3 @@
+import { packageName } from "@pods/follower-reads";
+
+console.log(`${packageName} is installed`);

@@ -1,0 +1,3 @@
+import { packageName } from "@pods/generation-clock";
+
+console.log(`${packageName} is installed`);

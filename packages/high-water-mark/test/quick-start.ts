@@ -1,0 +1,3 @@
+import { packageName } from "@pods/high-water-mark";
+
+console.log(`${packageName} is installed`);

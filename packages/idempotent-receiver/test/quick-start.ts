@@ -1,0 +1,3 @@
+import { packageName } from "@pods/idempotent-receiver";
+
+console.log(`${packageName} is installed`);

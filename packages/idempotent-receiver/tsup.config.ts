@@ -1,0 +1,3 @@
+import { podsPackageConfig } from "../../tsup.preset.js";
+
+export default podsPackageConfig();

@@ -1,0 +1,3 @@
+import { packageName } from "@pods/leader-and-followers";
+
+console.log(`${packageName} is installed`);

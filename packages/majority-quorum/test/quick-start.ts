@@ -1,0 +1,3 @@
+import { packageName } from "@pods/majority-quorum";
+
+console.log(`${packageName} is installed`);

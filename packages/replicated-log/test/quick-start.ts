@@ -1,0 +1,3 @@
+import { packageName } from "@pods/replicated-log";
+
+console.log(`${packageName} is installed`);
