@@ -1,8 +1,9 @@
 // Benchmarks of @pods/codec, each side by side with a baseline in the same process:
 // (a) the MessagePack codec vs JSON on a typical replication message, (b) framing throughput,
-// (c) CRC32C in TypeScript vs node:zlib's native CRC-32. Run with `pnpm bench`.
+// FrameDecoder on a socket-sized chunk of small frames, (c) CRC32C in TypeScript vs node:zlib's
+// native CRC-32. Run with `pnpm bench`.
 import { crc32 } from "node:zlib";
-import { createMsgpackCodec, crc32c, encodeFrame, FrameDecoder } from "@pods/codec";
+import { createMsgpackCodec, crc32c, encodeFrame, encodeFrames, FrameDecoder } from "@pods/codec";
 import {
   compareThroughput,
   round,
@@ -126,6 +127,38 @@ results.push(
     payload.length,
   ),
 );
+
+// A socket read's worth of small frames: 64 frames of 100-byte payloads in one chunk.
+const smallFrames = Buffer.from(
+  encodeFrames(Array.from({ length: 64 }, (_, i) => pseudoRandomBytes(100, i + 1))),
+);
+const streamDecoder = new FrameDecoder();
+results.push({
+  ...(await compareThroughput({
+    name: "FrameDecoder.push, 64 frames of 100 bytes per chunk (frames/s)",
+    subject: {
+      work: () => {
+        let frames = 0;
+        for (let i = 0; i < 10; i++) frames += streamDecoder.push(smallFrames).length;
+        return frames;
+      },
+    },
+    baseline: {
+      name: "slice each 100-byte payload out of the chunk, no checksum",
+      work: () => {
+        let frames = 0;
+        for (let i = 0; i < 10; i++) {
+          for (let offset = 0; offset < smallFrames.length; offset += 108) {
+            sink ^= Uint8Array.prototype.slice.call(smallFrames, offset + 8, offset + 108).length;
+            frames++;
+          }
+        }
+        return frames;
+      },
+    },
+  })),
+  unit: "frames/s",
+});
 
 const block = pseudoRandomBytes(64 * 1024, 7);
 results.push(

@@ -1,7 +1,7 @@
 import { CorruptionError, InvalidArgumentError } from "@pods/core-interfaces";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encodeFrame, encodeFrames, frameBytesMaxCeiling } from "./frame.ts";
+import { encodeFrame, encodeFrames, frameBytesMaxCeiling, readFrame } from "./frame.ts";
 import { FrameDecoder } from "./frame-decoder.ts";
 import { FrameChecksumError, FrameTooLargeError, FrameTruncatedError } from "./frame-errors.ts";
 
@@ -75,13 +75,63 @@ describe("FrameDecoder", () => {
     expect(Buffer.compare(decoded[0]!, payload)).toBe(0); // toEqual is slow on megabytes
   });
 
-  it("returns payloads that own their bytes: chunks may be reused after push", () => {
-    const chunk = encodeFrames([Uint8Array.of(1, 2), Uint8Array.of(3)]);
+  it("returns frames wholly inside a chunk as plain views of it, without copying", () => {
+    const chunk = Buffer.from(encodeFrames([Uint8Array.of(1, 2), Uint8Array.of(3)]));
     const [first, second] = new FrameDecoder().push(chunk);
-    chunk.fill(0);
     expect(first).toEqual(Uint8Array.of(1, 2));
     expect(second).toEqual(Uint8Array.of(3));
-    expect(Object.getPrototypeOf(first)).toBe(Uint8Array.prototype);
+    for (const payload of [first!, second!]) {
+      expect(Object.getPrototypeOf(payload)).toBe(Uint8Array.prototype); // even from a Buffer
+      expect(payload.buffer).toBe(chunk.buffer);
+    }
+    expect(first!.byteOffset).toBe(chunk.byteOffset + 8);
+    expect(second!.byteOffset).toBe(chunk.byteOffset + 8 + 2 + 8);
+  });
+
+  it("copies frames that span chunks, so those payloads own their bytes", () => {
+    // Frames of 11, 9 and 10 bytes; chunk 1 ends inside the first frame, chunk 2 finishes it,
+    // holds all of the second and starts the third, which chunk 3 finishes.
+    const stream = encodeFrames([Uint8Array.of(1, 2, 3), Uint8Array.of(4), Uint8Array.of(5, 6)]);
+    const chunks = [stream.slice(0, 9), stream.slice(9, 23), stream.slice(23)];
+    const decoder = new FrameDecoder();
+    expect(decoder.push(chunks[0]!)).toEqual([]);
+    const [spanning, inside] = decoder.push(chunks[1]!);
+    const [last] = decoder.push(chunks[2]!);
+    expect(inside!.buffer).toBe(chunks[1]!.buffer);
+    for (const chunk of chunks) chunk.fill(0);
+    expect(spanning).toEqual(Uint8Array.of(1, 2, 3));
+    expect(last).toEqual(Uint8Array.of(5, 6));
+    for (const payload of [spanning!, last!]) {
+      expect(payload.byteLength).toBe(payload.buffer.byteLength);
+    }
+    expect(inside).toEqual(Uint8Array.of(0)); // the view sees the chunk's new contents
+  });
+
+  it("never writes to the chunks it is given", () => {
+    fc.assert(
+      fc.property(payloadsArbitrary, fc.array(fc.nat(), { maxLength: 20 }), (payloads, cuts) => {
+        const chunks = split(encodeFrames(payloads), cuts);
+        const copies = chunks.map((chunk) => chunk.slice());
+        decodeAll(new FrameDecoder(), chunks);
+        expect(chunks).toEqual(copies);
+      }),
+    );
+  });
+
+  it("decodes exactly what readFrame scans, however the stream is cut", () => {
+    fc.assert(
+      fc.property(payloadsArbitrary, fc.array(fc.nat(), { maxLength: 20 }), (payloads, cuts) => {
+        const stream = encodeFrames(payloads);
+        const scanned: Uint8Array[] = [];
+        for (let offset = 0; offset < stream.length;) {
+          const result = readFrame(stream, offset);
+          if (result.status !== "frame") throw new Error(`unexpected ${result.status}`);
+          scanned.push(result.payload);
+          offset = result.end;
+        }
+        expect(decodeAll(new FrameDecoder(), split(stream, cuts))).toEqual(scanned);
+      }),
+    );
   });
 
   it("counts the bytes of the incomplete frame it holds", () => {
@@ -113,6 +163,20 @@ describe("FrameDecoder", () => {
       frameBytesMax: 999,
       offset: 0,
     });
+  });
+
+  it("rejects a too-large header inside a chunk before reading past it, with its offset", () => {
+    // A good frame, then a header claiming 1000 bytes of which only 5 follow in this chunk.
+    const chunk = Uint8Array.from([
+      ...encodeFrame(Uint8Array.of(1)),
+      ...encodeFrame(new Uint8Array(1000)).subarray(0, 13),
+    ]);
+    const decoder = new FrameDecoder({ frameBytesMax: 999 });
+    const { payloads, error } = decodeUntilError(decoder, [chunk]);
+    expect(payloads).toEqual([]); // the chunk's earlier frames are not returned either
+    expect(error).toMatchObject({ code: "FRAME_TOO_LARGE", payloadBytes: 1000, offset: 9 });
+    expect(decoder.bufferedBytes).toBe(0);
+    expect(() => decoder.push(new Uint8Array(0))).toThrow(FrameTooLargeError);
   });
 
   it("reports a damaged frame with the stream offset of its header, then stays poisoned", () => {

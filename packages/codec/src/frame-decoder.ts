@@ -14,17 +14,27 @@ import { FrameChecksumError, FrameTooLargeError, FrameTruncatedError } from "./f
  */
 const initialPayloadCapacityBytes = 64 * 1024;
 
+/** The payload buffer between frames (empty, so never written). */
+const noPayload = new Uint8Array(0);
+
 /**
  * Reassembles frames from a byte stream (a TCP connection) that arrives in arbitrary chunks: a
  * frame may be split across any number of chunks, and one chunk may hold many frames.
  *
- * Each byte is copied once into the payload it belongs to; chunks are never kept, so the caller may
- * reuse a chunk as soon as {@link FrameDecoder.push} returns. A header claiming more than
- * `frameBytesMax` is rejected as soon as its 8 bytes are in, before any payload is buffered.
+ * Zero-copy where it can be: the payload of a frame that lies wholly inside one chunk is returned
+ * as a view of that chunk (a plain `Uint8Array` over the chunk's `ArrayBuffer`), checksummed in
+ * place. Only a frame that spans chunks is copied, each byte once, into a payload of its own. The
+ * decoder never writes to a chunk and keeps no reference to one after {@link FrameDecoder.push}
+ * returns, but the payloads it returned may: a caller that reuses or overwrites its chunk buffers
+ * must copy the payloads (or the chunk) first. Node's socket `'data'` chunks (TCP and TLS) are
+ * fresh buffers for every read, never reused, so they are safe to alias. A payload kept for long
+ * keeps its whole chunk alive; `slice()` what you store (decoding with `createMsgpackCodec` copies
+ * already).
  *
- * After an error the decoder is poisoned: the stream cannot be resynchronised (there is no marker
- * to find the next frame), so every later `push` or `finish` throws the same error. Drop the
- * connection and open a new one.
+ * A header claiming more than `frameBytesMax` is rejected as soon as its 8 bytes are in, before
+ * any payload is buffered. After an error the decoder is poisoned: the stream cannot be
+ * resynchronised (there is no marker to find the next frame), so every later `push` or `finish`
+ * throws the same error. Drop the connection and open a new one.
  *
  * @example
  * ```ts
@@ -43,8 +53,8 @@ export class FrameDecoder {
   /** The payload length the complete header claims, or -1 while the header is incomplete. */
   #payloadBytes = -1;
   #checksum = 0;
-  /** The payload being received; grows geometrically up to #payloadBytes. */
-  #payload = new Uint8Array(0);
+  /** The payload of a frame that spans chunks; grows geometrically up to #payloadBytes. */
+  #payload = noPayload;
   #payloadFilled = 0;
   /** The stream offset of the current frame's header. */
   #frameOffset = 0;
@@ -67,9 +77,9 @@ export class FrameDecoder {
   /**
    * Consumes the next chunk of the stream.
    *
-   * @param chunk - the next bytes, of any length (empty is fine).
-   * @returns the payloads of the frames this chunk completes, in stream order; each is a new array
-   *   owned by the caller.
+   * @param chunk - the next bytes, of any length (empty is fine). Never written to.
+   * @returns the payloads of the frames this chunk completes, in stream order: views of `chunk`
+   *   for frames wholly inside it, new arrays for frames that began in an earlier chunk.
    * @throws {@link FrameTooLargeError} when a header claims more than `frameBytesMax` bytes.
    * @throws {@link FrameChecksumError} when a frame fails its CRC32C check. Payloads completed
    *   earlier in the same chunk are not returned: the stream is broken, drop the connection.
@@ -85,22 +95,56 @@ export class FrameDecoder {
     const payloads: Uint8Array[] = [];
     let position = 0;
     while (position < chunk.length) {
-      if (this.#payloadBytes < 0) {
-        const taken = Math.min(frameHeaderBytes - this.#headerFilled, chunk.length - position);
-        this.#header.set(chunk.subarray(position, position + taken), this.#headerFilled);
-        this.#headerFilled += taken;
-        position += taken;
-        if (this.#headerFilled < frameHeaderBytes) break;
-        this.#startPayload(chunk.length - position);
+      if (this.bufferedBytes === 0) {
+        position = this.#viewWholeFrames(chunk, position, payloads);
+        if (position === chunk.length) break;
       }
-      const taken = Math.min(this.#payloadBytes - this.#payloadFilled, chunk.length - position);
-      this.#reserve(this.#payloadFilled + taken);
-      this.#payload.set(chunk.subarray(position, position + taken), this.#payloadFilled);
-      this.#payloadFilled += taken;
-      position += taken;
-      if (this.#payloadFilled === this.#payloadBytes) payloads.push(this.#finishFrame());
+      position = this.#copyPartialFrame(chunk, position, payloads);
     }
     return payloads;
+  }
+
+  /**
+   * Between frames: returns the frames that lie wholly inside `chunk` from `position` as views of
+   * it; stops at the first frame that runs past its end. Returns where it stopped.
+   */
+  #viewWholeFrames(chunk: Uint8Array, position: number, payloads: Uint8Array[]): number {
+    while (chunk.length - position >= frameHeaderBytes) {
+      const { payloadBytes, checksum } = readFrameHeader(chunk, position);
+      this.#checkSize(payloadBytes);
+      const payloadStart = position + frameHeaderBytes;
+      const end = payloadStart + payloadBytes;
+      if (end > chunk.length) break;
+      if (frameChecksum(chunk, position, chunk, payloadStart, payloadBytes) !== checksum) {
+        this.#fail(new FrameChecksumError({ offset: this.#frameOffset }));
+      }
+      payloads.push(new Uint8Array(chunk.buffer, chunk.byteOffset + payloadStart, payloadBytes));
+      this.#frameOffset += frameHeaderBytes + payloadBytes;
+      position = end;
+    }
+    return position;
+  }
+
+  /**
+   * Copies bytes of `chunk` from `position` into the frame that spans chunks, up to its end or
+   * the chunk's; returns the position after them.
+   */
+  #copyPartialFrame(chunk: Uint8Array, position: number, payloads: Uint8Array[]): number {
+    if (this.#payloadBytes < 0) {
+      const taken = Math.min(frameHeaderBytes - this.#headerFilled, chunk.length - position);
+      this.#header.set(chunk.subarray(position, position + taken), this.#headerFilled);
+      this.#headerFilled += taken;
+      position += taken;
+      if (this.#headerFilled < frameHeaderBytes) return position;
+      this.#startPayload(chunk.length - position);
+    }
+    const taken = Math.min(this.#payloadBytes - this.#payloadFilled, chunk.length - position);
+    this.#reserve(this.#payloadFilled + taken);
+    this.#payload.set(chunk.subarray(position, position + taken), this.#payloadFilled);
+    this.#payloadFilled += taken;
+    position += taken;
+    if (this.#payloadFilled === this.#payloadBytes) payloads.push(this.#finishFrame());
+    return position;
   }
 
   /**
@@ -121,14 +165,19 @@ export class FrameDecoder {
     );
   }
 
-  /** The header is complete: check the claimed length and make room for the payload. */
-  #startPayload(bytesAvailable: number): void {
-    const { payloadBytes, checksum } = readFrameHeader(this.#header, 0);
+  /** Fails when a header claims more than `frameBytesMax` bytes. */
+  #checkSize(payloadBytes: number): void {
     if (payloadBytes > this.#frameBytesMax) {
       this.#fail(
         new FrameTooLargeError(payloadBytes, this.#frameBytesMax, { offset: this.#frameOffset }),
       );
     }
+  }
+
+  /** The header is complete: check the claimed length and make room for the payload. */
+  #startPayload(bytesAvailable: number): void {
+    const { payloadBytes, checksum } = readFrameHeader(this.#header, 0);
+    this.#checkSize(payloadBytes);
     this.#payloadBytes = payloadBytes;
     this.#checksum = checksum;
     this.#payloadFilled = 0;
@@ -157,7 +206,7 @@ export class FrameDecoder {
     this.#headerFilled = 0;
     this.#payloadBytes = -1;
     this.#payloadFilled = 0;
-    this.#payload = new Uint8Array(0);
+    this.#payload = noPayload;
     return payload;
   }
 
