@@ -1,0 +1,35 @@
+// The answering node of the benchmarks: echoes every request, batched or alone. Imported, it runs
+// in the caller's process; forked, it runs on its own and reports its address to the parent.
+import { createMsgpackCodec } from "@pods/codec";
+import { createCryptoRandom, createTimerScheduler, systemClock } from "@pods/runtime-node";
+import { createSocketChannel, type SocketAddress } from "@pods/single-socket-channel";
+import { BatchReceiver, type BatchWire } from "../src/index.ts";
+
+export async function startServer(): Promise<{
+  address: SocketAddress;
+  stop: () => Promise<void>;
+}> {
+  const env = {
+    clock: systemClock,
+    scheduler: createTimerScheduler(),
+    random: createCryptoRandom(),
+  };
+  const server = createSocketChannel<BatchWire<Uint8Array>>({
+    nodeId: "byzantium",
+    clusterId: "bench",
+    env,
+  });
+  const receiver = new BatchReceiver<Uint8Array>((_from, request) => request, {
+    codec: createMsgpackCodec<Uint8Array>(),
+  });
+  server.onRequest(receiver.requestHandler());
+  const address = await server.listen({ host: "127.0.0.1", port: 0 });
+  return { address, stop: () => server.close() };
+}
+
+if (process.send !== undefined && process.argv[1]?.endsWith("server.ts")) {
+  const { address, stop } = await startServer();
+  // The parent disconnects when it is done: close cleanly (a profiler writes its file on exit).
+  process.once("disconnect", () => void stop().then(() => process.exit(0)));
+  process.send(address);
+}
