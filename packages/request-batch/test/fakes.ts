@@ -1,4 +1,5 @@
 import type { Cancel, Clock, NodeId, Scheduler } from "@pods/core-interfaces";
+import type { ResponseReceiver } from "@pods/single-socket-channel";
 import type { PipelineChannel } from "../src/index.ts";
 
 // Test doubles for the unit tests: time that moves only when told, and a channel that holds each
@@ -66,23 +67,25 @@ export class HoldingChannel<W> implements PipelineChannel<W> {
     this.#clock = clock;
   }
 
-  request(_to: NodeId, message: W): Promise<W> {
-    return new Promise<W>((resolve, reject) => {
-      const held: Held<W> = {
-        message,
-        atMs: this.#clock.monotonicMs(),
-        settled: false,
-        answer: (response) => {
-          held.settled = true;
-          resolve(response);
-        },
-        fail: (error) => {
-          held.settled = true;
-          reject(error);
-        },
-      };
-      this.held.push(held);
-    });
+  requestWith(_to: NodeId, message: W, receiver: ResponseReceiver<W>): void {
+    const held: Held<W> = {
+      message,
+      atMs: this.#clock.monotonicMs(),
+      settled: false,
+      answer: (response) => {
+        held.settled = true;
+        void Promise.resolve(response).then(
+          (value) => receiver.response(value),
+          (error: unknown) =>
+            receiver.failure(error instanceof Error ? error : new Error(String(error))),
+        );
+      },
+      fail: (error) => {
+        held.settled = true;
+        receiver.failure(error);
+      },
+    };
+    this.held.push(held);
   }
 
   send(): void {}

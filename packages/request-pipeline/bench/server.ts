@@ -1,7 +1,12 @@
 // The answering node of the benchmarks: echoes every request. Imported, it runs in the caller's
-// process; forked, it runs on its own and reports its address to the parent.
+// process; forked, it runs on its own, reports its address to the parent and, when asked, the CPU
+// time it has used.
 import { createCryptoRandom, createTimerScheduler, systemClock } from "@pods/runtime-node";
 import { createSocketChannel, type SocketAddress } from "@pods/single-socket-channel";
+import { processCpuUs } from "./rounds.ts";
+
+/** What a forked server tells its parent. */
+export type ServerReport = { readonly address: SocketAddress } | { readonly cpuUs: number };
 
 export async function startServer(): Promise<{
   address: SocketAddress;
@@ -19,8 +24,12 @@ export async function startServer(): Promise<{
 }
 
 if (process.send !== undefined && process.argv[1]?.endsWith("server.ts")) {
+  const report = (message: ServerReport): void => void process.send?.(message);
   const { address, stop } = await startServer();
+  process.on("message", (question) => {
+    if (question === "cpu") report({ cpuUs: processCpuUs() });
+  });
   // The parent disconnects when it is done: close cleanly (a profiler writes its file on exit).
   process.once("disconnect", () => void stop().then(() => process.exit(0)));
-  process.send(address);
+  report({ address });
 }

@@ -7,17 +7,22 @@ import {
   type NodeId,
   type Scheduler,
 } from "@pods/core-interfaces";
+import type { ResponseReceiver } from "@pods/single-socket-channel";
 
 /**
  * What a pipeline needs of a channel: a `ChannelNode` of `@pods/single-socket-channel` fits as it
- * is. `request` resolves with the peer's answer or rejects (`ConnectionLostError` when its
- * connection ends first); answers to requests written on one connection settle in arrival order.
+ * is. `requestWith` reports each request's outcome to its receiver — the peer's answer, or the
+ * failure (`ConnectionLostError` when its connection ends first) — exactly once; answers to
+ * requests written on one connection arrive in the order the peer sent them.
  *
  * @typeParam M - the channel's message type.
  */
 export interface PipelineChannel<M> {
-  /** Sends `message` to `to` as a request and resolves with the answer. */
-  request(to: NodeId, message: M): Promise<M>;
+  /**
+   * Sends `message` to `to` as a request; its outcome goes to `receiver`, exactly once (possibly
+   * before `requestWith` returns). Throws when the request cannot be queued at all.
+   */
+  requestWith(to: NodeId, message: M, receiver: ResponseReceiver<M>): void;
   /** Sends `message` to `to` one way (heartbeats); throws when it cannot be queued. */
   send(to: NodeId, message: M): void;
   /** Drops the connection to `peer` now; its pending requests fail. */

@@ -1,24 +1,13 @@
 import { ClosedError, TimeoutError, type FailureOutcome } from "@pods/core-interfaces";
 import { SingularUpdateQueue } from "@pods/singular-update-queue";
 import { DeadlineTimer } from "./deadline-timer.ts";
+import { Entry } from "./entry.ts";
 import { PipelineFullError, PipelineProtocolError } from "./errors.ts";
 import { Fifo } from "./fifo.ts";
 import { MetricsRecorder, type PipelineMetrics } from "./metrics.ts";
 import type { PipelineChannel, ResolvedPipelineOptions } from "./options.ts";
 import { ResendQueue } from "./resend-queue.ts";
-import {
-  isOutOfOrderRefusal,
-  isRemoteAnswer,
-  type Entry,
-  type StreamSender,
-} from "./stream-sender.ts";
-
-/** How one transmission ended on the channel. */
-interface Outcome<M> {
-  readonly entry: Entry<M>;
-  readonly ok: boolean;
-  readonly value: unknown;
-}
+import { isOutOfOrderRefusal, isRemoteAnswer, type StreamSender } from "./stream-sender.ts";
 
 const noop = (): void => undefined;
 
@@ -31,6 +20,10 @@ function asError(value: unknown): Error {
  * `inflightMax` slots; sends beyond it wait in FIFO order; a writer loop and a reader loop (each a
  * `SingularUpdateQueue`) put requests on the channel in slot order and take their outcomes in
  * arrival order; one timer expires whatever passed its deadline.
+ *
+ * Both loops work in batches: requests given a slot join the batch waiting for the writer (or
+ * start one), and outcomes join the batch waiting for the reader, so that a burst of requests
+ * costs one queue item and one clock reading on each side, not one per request.
  *
  * A slot is taken when a request is queued for the writer and freed when the reader has taken its
  * outcome from the channel — not when its caller gave up (a timed-out request still occupies the
@@ -57,9 +50,21 @@ export class PipelineEngine<M, W> {
   readonly #timer: DeadlineTimer;
   #closing: Promise<void> | undefined;
   #closed: () => void = noop;
-  readonly #writer: SingularUpdateQueue<Entry<M>, void>;
-  readonly #reader: SingularUpdateQueue<Outcome<M>, void>;
+  readonly #writer: SingularUpdateQueue<Entry<M>[], void>;
+  readonly #reader: SingularUpdateQueue<Entry<M>[], void>;
+  /** The writer loop's open batch (queued or being written): requests given a slot, in order. */
+  #toWrite: Entry<M>[] | undefined;
+  /** The reader loop's open batch (queued or being read): requests whose transmission ended. */
+  #toRead: Entry<M>[] | undefined;
   readonly #pumpTask = (): void => this.#pump();
+  /** Each entry's channel receiver hands its outcome here. */
+  readonly #arrived = (entry: Entry<M>): void => {
+    if (this.#toRead === undefined) {
+      this.#toRead = [];
+      void this.#reader.submit(this.#toRead);
+    }
+    this.#toRead.push(entry);
+  };
 
   constructor(
     channel: PipelineChannel<W>,
@@ -73,13 +78,13 @@ export class PipelineEngine<M, W> {
     this.#toWire = toWire;
     this.#window = options.inflightMax;
     this.#timer = new DeadlineTimer(options.clock, options.scheduler, () => this.#expire());
-    // Both loops hold at most one item per slot, so neither can overflow.
+    // Every batch of either loop holds at least one request with a slot, so neither can overflow.
     const queueOptions = { capacityMax: options.inflightMax, overflow: "reject" } as const;
-    this.#writer = new SingularUpdateQueue((entry) => this.#transmit(entry), {
+    this.#writer = new SingularUpdateQueue((batch) => this.#write(batch), {
       ...queueOptions,
       name: `the pipeline writer to ${options.peer}`,
     });
-    this.#reader = new SingularUpdateQueue((outcome) => this.#take(outcome), {
+    this.#reader = new SingularUpdateQueue((batch) => this.#read(batch), {
       ...queueOptions,
       name: `the pipeline reader from ${options.peer}`,
     });
@@ -125,20 +130,9 @@ export class PipelineEngine<M, W> {
       );
     }
     return new Promise<M>((resolve, reject) => {
-      const entry: Entry<M> = {
-        number: this.#nextNumber++,
-        request,
-        deadlineMs: clock.monotonicMs() + requestTimeoutMs,
-        resolve,
-        reject,
-        phase: "waiting",
-        settled: false,
-        attempts: 0,
-        sentAtMs: 0,
-        epoch: -1,
-        sequence: -1,
-        lastError: undefined,
-      };
+      const deadlineMs = clock.monotonicMs() + requestTimeoutMs;
+      const number = this.#nextNumber++;
+      const entry = new Entry(this.#arrived, number, request, deadlineMs, resolve, reject);
       this.#unsettled++;
       this.#metrics.sent++;
       this.#waiting.push(entry);
@@ -174,13 +168,26 @@ export class PipelineEngine<M, W> {
       if (this.#inflight.size > this.#metrics.inflightPeak) {
         this.#metrics.inflightPeak = this.#inflight.size;
       }
-      void this.#writer.submit(entry);
+      if (this.#toWrite === undefined) {
+        this.#toWrite = [];
+        void this.#writer.submit(this.#toWrite);
+      }
+      this.#toWrite.push(entry);
     }
   }
 
-  /** The writer loop: puts one request on the channel. */
-  #transmit(entry: Entry<M>): void {
+  /** The writer loop: puts a batch of requests on the channel, in slot order. */
+  #write(batch: Entry<M>[]): void {
     const now = this.#options.clock.monotonicMs();
+    try {
+      for (const entry of batch) this.#transmit(entry, now);
+    } finally {
+      this.#toWrite = undefined;
+    }
+  }
+
+  /** Puts one request on the channel (`now` is the writer's clock reading for its batch). */
+  #transmit(entry: Entry<M>, now: number): void {
     if (!entry.settled && entry.deadlineMs <= now) this.#timeOut(entry);
     if (entry.settled) {
       // It expired (or the pipeline closed) between taking its slot and now.
@@ -196,25 +203,35 @@ export class PipelineEngine<M, W> {
     entry.sentAtMs = now;
     this.#metrics.transmissions++;
     if (entry.attempts > 1) this.#metrics.resent++;
-    let answer: Promise<W>;
     try {
-      answer = this.#channel.request(this.#options.peer, wire);
+      this.#channel.requestWith(this.#options.peer, wire, entry);
     } catch (error) {
-      answer = Promise.reject(asError(error));
+      entry.failure(asError(error));
     }
-    void answer.then(
-      (value) => void this.#reader.submit({ entry, ok: true, value }),
-      (error: unknown) => void this.#reader.submit({ entry, ok: false, value: error }),
-    );
   }
 
-  /** The reader loop: takes one transmission's outcome, in the order the channel settled them. */
-  #take({ entry, ok, value }: Outcome<M>): void {
+  /**
+   * The reader loop: takes a batch of outcomes, in the order the channel settled them. Outcomes
+   * that arrive meanwhile (a reset fails the requests in flight at once) join the batch.
+   */
+  #read(batch: Entry<M>[]): void {
+    const now = this.#options.clock.monotonicMs();
+    try {
+      for (const entry of batch) this.#take(entry, now);
+    } finally {
+      this.#toRead = undefined;
+    }
+  }
+
+  /** Takes one transmission's outcome (`now` is the reader's clock reading for its batch). */
+  #take(entry: Entry<M>, now: number): void {
+    const { answered: ok, outcome: value } = entry;
+    entry.outcome = undefined;
     const answered = ok || isRemoteAnswer(value);
     if (answered && this.#options.strictOrder && !entry.settled && this.#oldest() !== entry) {
       this.#protocolError(entry);
     } else if (answered && !isOutOfOrderRefusal(value)) {
-      this.#metrics.roundTrip(this.#options.clock.monotonicMs() - entry.sentAtMs);
+      this.#metrics.roundTrip(now - entry.sentAtMs);
       this.#grow();
       if (entry.settled) {
         // An answer after its request timed out (not one failed by a protocol error: done).

@@ -1,4 +1,4 @@
-import type { Entry } from "./stream-sender.ts";
+import type { Entry } from "./entry.ts";
 
 /**
  * The requests of an ordered stream waiting to be sent again, kept in sequence order so that a

@@ -1,4 +1,5 @@
 import { isPodsError } from "@pods/core-interfaces";
+import type { Entry } from "./entry.ts";
 import { outOfOrderSequenceCode } from "./errors.ts";
 
 /**
@@ -7,33 +8,6 @@ import { outOfOrderSequenceCode } from "./errors.ts";
  * numbers; or `"fail-all"` of them (unknown outcome) and start a new epoch.
  */
 export type ConnectionLossPolicy = "resend" | "fail-all";
-
-/** One request in a pipeline, from `send` until it settles and its slot is free. @internal */
-export interface Entry<M> {
-  /** The pipeline's number for it: 1, 2, ... in send order. */
-  readonly number: number;
-  readonly request: M;
-  /** When it fails with `TimeoutError` (monotonic ms). */
-  readonly deadlineMs: number;
-  readonly resolve: (response: M) => void;
-  readonly reject: (error: Error) => void;
-  /**
-   * `waiting` for a slot, `queued` for the writer (holding a slot), `inflight` on the channel,
-   * waiting to `resend` (ordered streams), or `done`.
-   */
-  phase: "waiting" | "queued" | "inflight" | "resend" | "done";
-  /** Whether the caller's promise has settled (it may still hold a slot: a timed-out request). */
-  settled: boolean;
-  /** Transmissions so far. */
-  attempts: number;
-  /** When the last transmission started (monotonic ms). */
-  sentAtMs: number;
-  /** Ordered streams: the epoch and sequence number, assigned at the first transmission (-1 before). */
-  epoch: number;
-  sequence: number;
-  /** Why the last transmission failed (ordered streams, for a resend that never happens). */
-  lastError: Error | undefined;
-}
 
 /** The parts of an {@link Entry} a {@link StreamSender} reads and writes. @internal */
 export type StreamedEntry = Pick<Entry<unknown>, "epoch" | "sequence" | "settled" | "attempts">;

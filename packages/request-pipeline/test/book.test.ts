@@ -42,13 +42,10 @@ function reversing(channel: PipelineChannel<Wire>, count: number): PipelineChann
     for (const next of releases) next();
   };
   return {
-    request: (to, message) =>
-      new Promise((resolve, reject) => {
-        void channel.request(to, message).then(
-          (answer) => hold(() => resolve(answer)),
-          (error: unknown) =>
-            hold(() => reject(error instanceof Error ? error : new Error(String(error)))),
-        );
+    requestWith: (to, message, receiver) =>
+      channel.requestWith(to, message, {
+        response: (answer) => hold(() => receiver.response(answer)),
+        failure: (error) => hold(() => receiver.failure(error)),
       }),
     send: (to, message) => channel.send(to, message),
     disconnect: (peer, reason) => channel.disconnect(peer, reason),
@@ -120,9 +117,9 @@ describe("request pipeline: the book's scenarios", () => {
             const { channel, env } = node("athens").instance;
             // Records when each request is handed to the channel.
             const recording: PipelineChannel<Wire> = {
-              request: (to, message) => {
+              requestWith: (to, message, receiver) => {
                 transmitted.push({ n: (message as { n: number }).n, atMs: sim.now });
-                return channel.request(to, message);
+                channel.requestWith(to, message, receiver);
               },
               send: (to, message) => channel.send(to, message),
               disconnect: (peer, reason) => channel.disconnect(peer, reason),

@@ -1,5 +1,5 @@
 import type { Cancel, Clock, NodeId, Scheduler } from "@pods/core-interfaces";
-import { ConnectionLostError } from "@pods/single-socket-channel";
+import { ConnectionLostError, type ResponseReceiver } from "@pods/single-socket-channel";
 import type { PipelineChannel } from "../src/index.ts";
 
 // Test doubles for the unit tests: time that moves only when told, and a channel whose requests
@@ -68,25 +68,23 @@ export class FakeChannel<M> implements PipelineChannel<M> {
   readonly messages: M[] = [];
   readonly disconnects: string[] = [];
 
-  request(to: NodeId, message: M): Promise<M> {
-    return new Promise<M>((resolve, reject) => {
-      const held: HeldRequest<M> = {
-        to,
-        message,
-        settled: false,
-        answer: (response) => {
-          if (held.settled) return;
-          held.settled = true;
-          resolve(response);
-        },
-        fail: (error) => {
-          if (held.settled) return;
-          held.settled = true;
-          reject(error);
-        },
-      };
-      this.held.push(held);
-    });
+  requestWith(to: NodeId, message: M, receiver: ResponseReceiver<M>): void {
+    const held: HeldRequest<M> = {
+      to,
+      message,
+      settled: false,
+      answer: (response) => {
+        if (held.settled) return;
+        held.settled = true;
+        receiver.response(response);
+      },
+      fail: (error) => {
+        if (held.settled) return;
+        held.settled = true;
+        receiver.failure(error);
+      },
+    };
+    this.held.push(held);
   }
 
   send(_to: NodeId, message: M): void {

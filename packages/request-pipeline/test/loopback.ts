@@ -1,5 +1,9 @@
 import { isPodsError, type NodeId } from "@pods/core-interfaces";
-import { ConnectionLostError, RemoteError } from "@pods/single-socket-channel";
+import {
+  ConnectionLostError,
+  RemoteError,
+  type ResponseReceiver,
+} from "@pods/single-socket-channel";
 import type { PipelineChannel } from "../src/index.ts";
 
 // A channel to an in-process receiver with the semantics of one connection, driven by hand:
@@ -9,8 +13,7 @@ import type { PipelineChannel } from "../src/index.ts";
 
 interface WireRequest<M> {
   readonly message: M;
-  readonly resolve: (answer: M) => void;
-  readonly reject: (error: Error) => void;
+  readonly receiver: ResponseReceiver<M>;
   delivered: boolean;
   answer: { ok: true; value: M } | { ok: false; error: Error } | undefined;
 }
@@ -28,10 +31,8 @@ export class LoopbackChannel<M> implements PipelineChannel<M> {
     this.receive = receive;
   }
 
-  request(_to: NodeId, message: M): Promise<M> {
-    return new Promise<M>((resolve, reject) => {
-      this.#wire.push({ message, resolve, reject, delivered: false, answer: undefined });
-    });
+  requestWith(_to: NodeId, message: M, receiver: ResponseReceiver<M>): void {
+    this.#wire.push({ message, receiver, delivered: false, answer: undefined });
   }
 
   send(_to: NodeId, message: M): void {
@@ -74,8 +75,8 @@ export class LoopbackChannel<M> implements PipelineChannel<M> {
     const request = this.#wire[0];
     if (request?.answer === undefined) return false;
     this.#wire.shift();
-    if (request.answer.ok) request.resolve(request.answer.value);
-    else request.reject(request.answer.error);
+    if (request.answer.ok) request.receiver.response(request.answer.value);
+    else request.receiver.failure(request.answer.error);
     return true;
   }
 
@@ -84,7 +85,7 @@ export class LoopbackChannel<M> implements PipelineChannel<M> {
     const lost = this.#wire;
     this.#wire = [];
     for (const request of lost) {
-      request.reject(new ConnectionLostError("byzantium", reason));
+      request.receiver.failure(new ConnectionLostError("byzantium", reason));
     }
   }
 }

@@ -22,7 +22,12 @@ import {
 } from "./metrics.ts";
 import { resolveOptions, type ChannelOptions, type ResolvedOptions } from "./options.ts";
 import { PeerLink } from "./peer-link.ts";
-import { settle, type PendingRequest } from "./pending-request.ts";
+import {
+  noTimeout,
+  settleWithError,
+  type PendingRequest,
+  type ResponseReceiver,
+} from "./pending-request.ts";
 import type { StreamDriver } from "./stream.ts";
 import { envelopeBytes, kinds, type Kind } from "./wire.ts";
 
@@ -196,44 +201,55 @@ export class ChannelNode<M, A> implements Transport<M> {
    * handler failed; with `TimeoutError` after `options.timeoutMs`.
    */
   request(to: NodeId, request: M, options: RequestOptions = {}): Promise<M> {
-    const { timeoutMs } = options;
-    const id = this.#nextRequestId++;
-    let link: PeerLink<M, A>;
-    let body: Uint8Array;
-    try {
-      if (timeoutMs !== undefined && !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
-        throw new InvalidArgumentError(
-          `timeoutMs must be a finite number of ms > 0, got ${String(timeoutMs)}.`,
-        );
-      }
-      link = this.#reachableLink(to);
-      body = this.#encode(request, `request to ${to}`, kinds.request);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
     return new Promise<M>((resolve, reject) => {
-      const pending: PendingRequest<M> = {
-        id,
-        peer: to,
-        state: "queued",
-        connection: undefined,
-        cancelTimeout: () => undefined,
-        resolve,
-        reject,
-      };
       try {
-        link.enqueue({ kind: kinds.request, id, body, request: pending, epoch: 0 });
+        this.requestWith(to, request, { response: resolve, failure: reject }, options);
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)));
-        return;
       }
-      this.#metrics.requestsSent++;
-      if (timeoutMs === undefined || pending.state === "settled") return;
-      pending.cancelTimeout = this.#options.scheduler.after(timeoutMs, () => {
-        const outcome = pending.state === "queued" ? "definite" : "indefinite";
-        const error = new TimeoutError(`request ${id} to ${to}`, timeoutMs, { outcome });
-        settle(pending, { error });
-      });
+    });
+  }
+
+  /**
+   * {@link ChannelNode.request} without a promise: the outcome goes to `receiver` (its `response`
+   * or its `failure`, exactly once), and a request that cannot be queued throws at once. For
+   * callers that keep many requests in flight and want no allocation per request beyond their
+   * own record — a request pipeline passes its record of the request as the receiver.
+   *
+   * @throws ClosedError after `close`.
+   * @throws InvalidArgumentError for an unknown peer, this node itself, a bad `timeoutMs`, or a
+   *   message that cannot be encoded or is larger than `frameBytesMax`.
+   * @throws {@link SendQueueFullError} (an `UnreachableError`) when the send queue is full.
+   */
+  requestWith(
+    to: NodeId,
+    request: M,
+    receiver: ResponseReceiver<M>,
+    options: RequestOptions = {},
+  ): void {
+    const { timeoutMs } = options;
+    if (timeoutMs !== undefined && !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+      throw new InvalidArgumentError(
+        `timeoutMs must be a finite number of ms > 0, got ${String(timeoutMs)}.`,
+      );
+    }
+    const link = this.#reachableLink(to);
+    const body = this.#encode(request, `request to ${to}`, kinds.request);
+    const id = this.#nextRequestId++;
+    const pending: PendingRequest<M> = {
+      id,
+      peer: to,
+      state: "queued",
+      connection: undefined,
+      cancelTimeout: noTimeout,
+      receiver,
+    };
+    link.enqueue({ kind: kinds.request, id, body, request: pending, epoch: 0 });
+    this.#metrics.requestsSent++;
+    if (timeoutMs === undefined || pending.state === "settled") return;
+    pending.cancelTimeout = this.#options.scheduler.after(timeoutMs, () => {
+      const outcome = pending.state === "queued" ? "definite" : "indefinite";
+      settleWithError(pending, new TimeoutError(`request ${id} to ${to}`, timeoutMs, { outcome }));
     });
   }
 

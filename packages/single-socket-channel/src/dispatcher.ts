@@ -1,16 +1,17 @@
 import {
+  ClosedError,
   InvalidArgumentError,
   isPodsError,
   type MessageHandler,
   type NodeId,
 } from "@pods/core-interfaces";
-import { SingularUpdateQueue } from "@pods/singular-update-queue";
+import { QueueFullError, SingularUpdateQueue } from "@pods/singular-update-queue";
 import type { Connection } from "./connection.ts";
 import { RemoteError } from "./errors.ts";
 import type { MutableMetrics } from "./metrics.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { OutboundFrame } from "./outbox.ts";
-import { settle } from "./pending-request.ts";
+import { settleWithError, settleWithResponse } from "./pending-request.ts";
 import { decodeEnvelope, encodeFailureBody, kinds, type Kind } from "./wire.ts";
 
 /**
@@ -35,9 +36,19 @@ export interface DispatcherHost<M> {
   route(connection: Connection<M>): AnswerRoute<M> | undefined;
 }
 
+/** A request waiting for the handler: its connection and correlation id say where to answer. */
 interface InboundRequest<M> {
-  readonly from: NodeId;
+  readonly connection: Connection<M>;
+  readonly id: number;
   readonly request: M;
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
 }
 
 /**
@@ -46,23 +57,31 @@ interface InboundRequest<M> {
  * node's request queue (a `SingularUpdateQueue`: one handler invocation at a time, in arrival
  * order), responses to the request waiting for them on that very connection.
  *
+ * The request queue takes requests in batches: a request joins the batch waiting for (or in) the
+ * queue's handler, or starts one, so a read chunk of many requests costs one queue item, not one
+ * (and a promise) per request. `requestQueueMax` still counts requests, not batches.
+ *
  * @internal
  */
 export class Dispatcher<M> {
   readonly #host: DispatcherHost<M>;
-  readonly #requests: SingularUpdateQueue<InboundRequest<M>, M>;
+  readonly #queueName: string;
+  readonly #requests: SingularUpdateQueue<InboundRequest<M>[], void>;
+  /** The request queue's open batch: queued, or being handled (arrivals join it). */
+  #toHandle: InboundRequest<M>[] | undefined;
+  /** Requests accepted and not yet handled, the one in the handler included. */
+  #unhandled = 0;
+  #closed = false;
   #messageHandlers: MessageHandler<M>[] = [];
   #requestHandler: RequestHandler<M> | undefined;
 
   constructor(host: DispatcherHost<M>) {
     this.#host = host;
-    this.#requests = new SingularUpdateQueue<InboundRequest<M>, M>(
-      ({ from, request }) => this.#handle(from, request),
-      {
-        capacityMax: host.options.requestQueueMax,
-        overflow: "reject",
-        name: `the request queue of ${host.options.nodeId}`,
-      },
+    this.#queueName = `the request queue of ${host.options.nodeId}`;
+    // Every batch holds at least one request, so the queue never holds more than requestQueueMax.
+    this.#requests = new SingularUpdateQueue<InboundRequest<M>[], void>(
+      (batch) => this.#handleBatch(batch),
+      { capacityMax: host.options.requestQueueMax, overflow: "reject", name: this.#queueName },
     );
   }
 
@@ -90,6 +109,7 @@ export class Dispatcher<M> {
    * and its answer is dropped (closing does not wait for application code).
    */
   close(): void {
+    this.#closed = true;
     void this.#requests.close({ cancelQueued: true });
   }
 
@@ -109,14 +129,9 @@ export class Dispatcher<M> {
       case "message":
         this.#deliver(peer, options.codec.decode(envelope.body));
         return;
-      case "request": {
-        const request = options.codec.decode(envelope.body);
-        this.#requests.submit({ from: peer, request }).then(
-          (response) => this.#answer(connection, envelope.id, { response }),
-          (error: unknown) => this.#answer(connection, envelope.id, { error }),
-        );
+      case "request":
+        this.#accept({ connection, id: envelope.id, request: options.codec.decode(envelope.body) });
         return;
-      }
       case "response":
       case "failure": {
         const pending = connection.inflight.get(envelope.id);
@@ -125,14 +140,71 @@ export class Dispatcher<M> {
           options.logger.debug("channel.unknown-response", { peer, id: envelope.id });
           return;
         }
-        const outcome =
-          envelope.kind === "response"
-            ? { response: options.codec.decode(envelope.body) }
-            : { error: new RemoteError(peer, envelope.code, envelope.message, envelope.outcome) };
-        metrics.responsesReceived++;
-        settle(pending, outcome);
+        if (envelope.kind === "response") {
+          const response = options.codec.decode(envelope.body);
+          metrics.responsesReceived++;
+          settleWithResponse(pending, response);
+        } else {
+          const { code, message, outcome } = envelope;
+          metrics.responsesReceived++;
+          settleWithError(pending, new RemoteError(peer, code, message, outcome));
+        }
         return;
       }
+    }
+  }
+
+  /** Queues a request for the handler, or refuses it at once when the queue is closed or full. */
+  #accept(inbound: InboundRequest<M>): void {
+    const { requestQueueMax } = this.#host.options;
+    if (this.#closed) {
+      this.#answer(inbound, false, new ClosedError(this.#queueName));
+      return;
+    }
+    if (this.#unhandled >= requestQueueMax) {
+      this.#answer(
+        inbound,
+        false,
+        new QueueFullError(this.#queueName, requestQueueMax, "accepted items"),
+      );
+      return;
+    }
+    this.#unhandled++;
+    if (this.#toHandle === undefined) {
+      const batch: InboundRequest<M>[] = [];
+      this.#toHandle = batch;
+      // Only a batch the queue never started can fail (it was closed): refuse its requests.
+      this.#requests.submit(batch).catch((error: unknown) => {
+        if (this.#toHandle === batch) this.#toHandle = undefined;
+        this.#unhandled -= batch.length;
+        for (const cancelled of batch) this.#answer(cancelled, false, error);
+      });
+    }
+    this.#toHandle.push(inbound);
+  }
+
+  /**
+   * The request queue's handler: runs the request handler on each request of the batch, one at a
+   * time and to completion, in arrival order, and answers it. Never throws.
+   */
+  async #handleBatch(batch: InboundRequest<M>[]): Promise<void> {
+    try {
+      for (const inbound of batch) {
+        let ok = true;
+        let value: unknown;
+        try {
+          if (this.#closed) throw new ClosedError(this.#queueName);
+          const result = this.#handle(inbound.connection.peer as NodeId, inbound.request);
+          value = isPromiseLike(result) ? await result : result;
+        } catch (error) {
+          ok = false;
+          value = error;
+        }
+        this.#unhandled--;
+        this.#answer(inbound, ok, value);
+      }
+    } finally {
+      this.#toHandle = undefined;
     }
   }
 
@@ -163,12 +235,9 @@ export class Dispatcher<M> {
   }
 
   /** Sends the handler's answer back on the connection the request came on, if it is still up. */
-  #answer(
-    connection: Connection<M>,
-    id: number,
-    answer: { readonly response: M } | { readonly error: unknown },
-  ): void {
+  #answer(inbound: InboundRequest<M>, ok: boolean, value: unknown): void {
     const { metrics, options } = this.#host;
+    const { connection, id } = inbound;
     metrics.requestsHandled++;
     const route = this.#host.route(connection);
     if (route === undefined || route.connection !== connection) {
@@ -177,29 +246,24 @@ export class Dispatcher<M> {
     }
     let frame: OutboundFrame<M>;
     const epoch = connection.epoch;
-    if ("response" in answer) {
+    if (ok) {
       try {
-        const body = this.#host.encode(
-          answer.response,
-          `response to request ${id}`,
-          kinds.response,
-        );
+        const body = this.#host.encode(value as M, `response to request ${id}`, kinds.response);
         frame = { kind: kinds.response, id, body, request: undefined, epoch };
       } catch (error) {
-        this.#answer(connection, id, { error });
+        this.#answer(inbound, false, error);
         return;
       }
     } else {
-      const { error } = answer;
-      const pods = isPodsError(error);
-      const message = error instanceof Error ? error.message : `a thrown ${typeof error}`;
+      const pods = isPodsError(value);
+      const message = value instanceof Error ? value.message : `a thrown ${typeof value}`;
       const body = encodeFailureBody(
-        pods ? error.outcome : "indefinite",
-        pods ? error.code : "ERROR",
+        pods ? value.outcome : "indefinite",
+        pods ? value.code : "ERROR",
         message,
       );
       frame = { kind: kinds.failure, id, body, request: undefined, epoch };
-      options.logger.debug("channel.request-failed", { peer: connection.peer, id, error });
+      options.logger.debug("channel.request-failed", { peer: connection.peer, id, error: value });
     }
     try {
       route.enqueue(frame);

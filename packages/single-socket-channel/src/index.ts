@@ -19,6 +19,7 @@ export {
 } from "./errors.ts";
 export { handshakeBytesMax, protocolVersion } from "./handshake.ts";
 export type { ChannelMetrics, ConnectionEvent, PeerStatus } from "./metrics.ts";
+export type { ResponseReceiver } from "./pending-request.ts";
 export {
   defaultHeartbeatIntervalMs,
   defaultRequestQueueMax,

@@ -13,8 +13,7 @@ function request(
     state,
     connection: undefined,
     cancelTimeout: () => undefined,
-    resolve: () => undefined,
-    reject: () => undefined,
+    receiver: { response: () => undefined, failure: () => undefined },
   };
 }
 

@@ -13,7 +13,7 @@ import type { ConnectionEvent, MutableMetrics, PeerStatus } from "./metrics.ts";
 import { reconnectDelayMs, type ResolvedOptions } from "./options.ts";
 import { writeFrames } from "./frame-writer.ts";
 import { Outbox, payloadBytes, type OutboundFrame } from "./outbox.ts";
-import { settle } from "./pending-request.ts";
+import { settleWithError } from "./pending-request.ts";
 import type { StreamDriver } from "./stream.ts";
 
 /** Frames written in one stream write at most (one larger frame goes alone). */
@@ -349,7 +349,7 @@ export class PeerLink<M, A> {
     });
     const options = error === undefined ? {} : { cause: error };
     for (const pending of inflight) {
-      settle(pending, { error: new ConnectionLostError(this.peer, reason, options) });
+      settleWithError(pending, new ConnectionLostError(this.peer, reason, options));
     }
     host.connectionChanged({
       peer: this.peer,
@@ -389,7 +389,7 @@ export class PeerLink<M, A> {
       ...(error === undefined ? {} : { cause: error }),
     } as const;
     for (const pending of requests) {
-      settle(pending, { error: new ConnectionLostError(this.peer, reason, options) });
+      settleWithError(pending, new ConnectionLostError(this.peer, reason, options));
     }
   }
 }

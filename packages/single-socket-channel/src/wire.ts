@@ -59,6 +59,16 @@ export function encodeFailureBody(
   return body;
 }
 
+function readUint32(bytes: Uint8Array, offset: number): number {
+  return (
+    (((bytes[offset] as number) << 24) |
+      ((bytes[offset + 1] as number) << 16) |
+      ((bytes[offset + 2] as number) << 8) |
+      (bytes[offset + 3] as number)) >>>
+    0
+  );
+}
+
 /** A decoded frame payload. */
 export type Envelope =
   | { readonly kind: "message"; readonly body: Uint8Array }
@@ -88,10 +98,9 @@ export function decodeEnvelope(payload: Uint8Array): Envelope {
   if (payload.length < 1 + idBytes) {
     throw new DecodeError(`a frame of kind ${kind} needs a correlation id`);
   }
-  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  const high = view.getUint32(1);
+  const high = readUint32(payload, 1);
   if (high > 0x1fffff) throw new DecodeError("correlation id beyond 2^53");
-  const id = high * twoTo32 + view.getUint32(5);
+  const id = high * twoTo32 + readUint32(payload, 5);
   const body = payload.subarray(1 + idBytes);
   if (kind === kinds.request) return { kind: "request", id, body };
   if (kind === kinds.response) return { kind: "response", id, body };
