@@ -1,6 +1,6 @@
 /**
  * @pods/core-interfaces: the ports every Pods pattern is written against — clock, scheduler,
- * random, transport, disk, codec and logger — plus the typed errors and the `invariant()` helper.
+ * random, transport, disk, codec, logger and the replicated state machine — plus the typed errors and the `invariant()` helper.
  * Types and tiny pure helpers only; no runtime dependencies.
  *
  * @packageDocumentation
@@ -43,4 +43,5 @@ export { logLevels, noopLogger, type LogFields, type Logger, type LogLevel } fro
 export { assertNodeId, compareNodeIds, nodeIdLengthMax, type NodeId } from "./node-id.ts";
 export { assertIntRange, type Random } from "./random.ts";
 export { assertDelayMs, delay, type Cancel, type Scheduler } from "./scheduler.ts";
+export type { CommittedCommand, StateMachine } from "./state-machine.ts";
 export type { MessageHandler, Transport } from "./transport.ts";
