@@ -88,8 +88,8 @@ export class PersistentLamportClock extends LamportClock {
   #failures = 0;
   #uncovered = 0;
 
-  /** Use {@link PersistentLamportClock.open}. @internal */
-  constructor(options: PersistentLamportClockOptions) {
+  /** Use {@link PersistentLamportClock.open}: it reads the ceiling file first. */
+  private constructor(options: PersistentLamportClockOptions) {
     super(options);
     const path = options.path ?? defaultCeilingPath;
     assertDiskPath(path);
