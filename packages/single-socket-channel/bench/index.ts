@@ -120,7 +120,7 @@ async function pipelining() {
   const message = new Uint8Array(messageBytes).fill(3);
   const inflight = 64;
   const result = await compareThroughput({
-    name: `requests of ${messageBytes} bytes, ${inflight} in flight, loopback TCP`,
+    name: `requests of ${messageBytes} bytes, ${inflight} in flight, loopback TCP, both ends in this process (one event loop; the two-process figure is in .bench/request-pipeline.json)`,
     subject: {
       work: async () => {
         await Promise.all(
