@@ -1,0 +1,110 @@
+import { NotLeaderError } from "@pods/core-interfaces";
+import { Simulation } from "@pods/simulation";
+import { describe, expect, it } from "vitest";
+import { encodeCommand, KvStateMachine } from "../test/kv.ts";
+import { fastTiming } from "../test/sim-cluster.ts";
+import type { RaftMessage } from "./messages.ts";
+import { ReplicatedLog } from "./replicated-log.ts";
+
+function cluster(ids: string[], seed = 1) {
+  const sim = new Simulation<RaftMessage>({ seed });
+  const nodes = ids.map((id) =>
+    sim.addNode(id, {
+      boot: async ({ env, transport }) => {
+        const kv = new KvStateMachine();
+        const log = await ReplicatedLog.start({
+          ...fastTiming,
+          env,
+          transport,
+          voters: ids,
+          stateMachine: kv,
+        });
+        return { log, kv };
+      },
+    }),
+  );
+  const leader = () => nodes.find((node) => node.isBooted && node.instance.log.isLeader);
+  return { sim, nodes, leader };
+}
+
+const put = (key: string, value: string) => encodeCommand({ op: "put", key, value });
+
+describe("ReplicatedLog", () => {
+  it("survives a power loss: the log replays, the vote and generation stay", async () => {
+    const { sim, nodes, leader } = cluster(["athens"]);
+    await sim.runUntil(() => leader() !== undefined, { timeoutMs: 2_000 });
+    const node = nodes[0]!;
+    const [applied] = await sim.runUntilSettled([node.instance.log.propose(put("k", "v1"))]);
+    expect(applied).toEqual({ index: 2, generation: 1 });
+    node.crash();
+    const { log, kv } = await node.restart();
+    expect(log.generation).toBe(1);
+    expect(log.core.votedFor).toBe("athens");
+    await sim.runUntil(() => log.isLeader && log.lastApplied >= 3, { timeoutMs: 2_000 });
+    expect(log.generation).toBe(2);
+    expect(kv.get("k")).toBe("v1");
+    expect(kv.applied.map((command) => command.index)).toEqual([2]);
+  });
+
+  it("acknowledges a write only once a majority synced it", async () => {
+    const { sim, nodes, leader } = cluster(["athens", "byzantium", "cyrene"]);
+    await sim.runUntil(() => leader() !== undefined, { timeoutMs: 2_000 });
+    const chief = leader()!;
+    const followers = nodes.filter((node) => node !== chief);
+    for (const follower of followers) sim.network.isolate(follower.id);
+    let settled = false;
+    const pending = chief.instance.log.propose(put("k", "v")).finally(() => {
+      settled = true;
+    });
+    pending.catch(() => undefined);
+    await sim.runFor(100);
+    expect(settled).toBe(false);
+    sim.network.heal();
+    const [result] = await sim.runUntilSettled([pending]);
+    expect(result.generation).toBeGreaterThan(0);
+    const synced = followers.filter((node) => node.instance.log.core.durableIndex >= result.index);
+    expect(synced.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("refuses a write on a follower with a hint, and serves reads there (follower ReadIndex)", async () => {
+    const { sim, nodes, leader } = cluster(["athens", "byzantium", "cyrene"], 2);
+    await sim.runUntil(() => leader() !== undefined, { timeoutMs: 2_000 });
+    const chief = leader()!.instance;
+    await sim.runUntilSettled([chief.log.propose(put("k", "v"))]);
+    const follower = nodes.find((node) => !node.instance.log.isLeader)!.instance;
+    await expect(follower.log.propose(put("k", "w"))).rejects.toMatchObject({
+      name: "NotLeaderError",
+      outcome: "definite",
+      leaderHint: chief.log.id,
+    });
+    const [index] = await sim.runUntilSettled([follower.log.read()]);
+    expect(index).toBeGreaterThanOrEqual(2);
+    expect(follower.kv.get("k")).toBe("v");
+  });
+
+  it("fails waiting proposals indefinitely when leadership is lost", async () => {
+    const { sim, leader } = cluster(["athens", "byzantium", "cyrene"], 3);
+    await sim.runUntil(() => leader() !== undefined, { timeoutMs: 2_000 });
+    const chief = leader()!;
+    sim.network.isolate(chief.id);
+    const pending = chief.instance.log.propose(put("k", "lost"));
+    const [outcome] = await sim.runUntilSettled([
+      pending.then(
+        () => "ok",
+        (error: unknown) => error,
+      ),
+    ]);
+    expect(outcome).toMatchObject({ name: "LeadershipLostError", outcome: "indefinite" });
+    await expect(chief.instance.log.propose(put("k", "x"))).rejects.toBeInstanceOf(NotLeaderError);
+  });
+
+  it("closes: later calls fail with ClosedError", async () => {
+    const { sim, nodes, leader } = cluster(["athens"]);
+    await sim.runUntil(() => leader() !== undefined, { timeoutMs: 2_000 });
+    const { log } = nodes[0]!.instance;
+    await sim.runUntilSettled([log.close()]);
+    expect(log.closed).toBe(true);
+    await expect(log.propose(put("k", "v"))).rejects.toMatchObject({ name: "ClosedError" });
+    await expect(log.read()).rejects.toMatchObject({ name: "ClosedError" });
+  });
+});
