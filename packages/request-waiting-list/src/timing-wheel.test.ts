@@ -45,6 +45,31 @@ describe("TimingWheel", () => {
     expect(wheel.expiryMs(900)).toBe(900);
   });
 
+  it("reaches its tick in a few wake-ups when the clock runs slower than the scheduler", () => {
+    const time = new ManualTime();
+    let wakeUps = 0;
+    const wheel = new TimingWheel<Item>({
+      // A clock 0.1% slow against the scheduler: every wake-up comes a hair before the tick.
+      clock: { monotonicMs: () => time.nowMs * 0.999, wallMs: () => time.nowMs },
+      scheduler: {
+        after: (delayMs, run) => {
+          if (++wakeUps > 50)
+            throw new Error(`${wakeUps} wake-ups: the wheel never reaches its tick`);
+          return time.scheduler.after(delayMs, run);
+        },
+      },
+      tickMs: 10,
+      expire: (item) => {
+        item.expiredAtMs = time.nowMs;
+      },
+    });
+    const item = new Item(1, 1000);
+    wheel.add(item, item.deadlineMs, 0);
+    time.advanceTo(5000);
+    expect(item.expiredAtMs).toBeDefined();
+    expect(wakeUps).toBeLessThanOrEqual(3);
+  });
+
   it("keeps a single wake-up scheduled, for the earliest bucket", () => {
     const time = new ManualTime();
     const wheel = wheelOn(time, 1);

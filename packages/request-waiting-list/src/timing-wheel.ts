@@ -168,8 +168,13 @@ export class TimingWheel<T extends WheelItem> {
   #wakeAt(tick: number, nowMs: number): void {
     this.#cancelWake?.();
     this.#wakeTick = tick;
+    // At least a millisecond (or a tick, when ticks are shorter) when the tick is ahead: a clock
+    // that runs a hair slower than the scheduler (drift) would otherwise wake a hair early again
+    // and again, each time for a smaller remainder, without ever reaching the tick. Items expire
+    // at most that much later, within their tick.
+    const dueInMs = tick * this.#tickMs - nowMs;
     this.#cancelWake = this.#scheduler.after(
-      Math.max(0, tick * this.#tickMs - nowMs),
+      dueInMs <= 0 ? 0 : Math.max(dueInMs, Math.min(1, this.#tickMs)),
       this.#onWake,
     );
   }
