@@ -5,9 +5,11 @@ import type { HistoryEvent, VersionedValue } from "./events.ts";
 // The store maps each key straight to this array, so a read is a hash lookup, one array and a
 // binary search over its version slots: the fewest objects (and cache misses) per read. Each
 // record keeps the key's metadata at that version, so metadata survives the compaction of the
-// records it was derived from. A delete's metadata slots hold its own version and 0.
+// records it was derived from. A delete's metadata slots hold its own version and 0, and only a
+// delete has a versionCount of 0: reads test that small integer, which measured faster than
+// comparing the value slot with the tombstone symbol.
 
-/** The retained versions of one key; see the layout above. Only this module reads its slots. */
+/** The retained versions of one key; see the layout above. */
 export type KeyChain = unknown[];
 
 /** Stands for a delete in a record's value slot; never visible outside the package. */
@@ -19,6 +21,11 @@ export type Slot<V> = V | typeof tombstone;
 /** What {@link insertRecord} did. */
 export type InsertOutcome = "inserted" | "repeated" | "conflict";
 
+/**
+ * Slots per record: record `index` starts at slot `index * stride`. The read path (the floor
+ * searches, valueAt and the store's `get`, which reads a record inline) shifts by 2 instead, which
+ * measured faster there on Node 20 than arithmetic with this constant.
+ */
 const stride = 4;
 
 /** The number of records in `chain`. */
@@ -33,7 +40,7 @@ export function versionAt<Ver>(chain: KeyChain, index: number): Ver {
 
 /** Whether record `index` is a delete. */
 export function isTombstone(chain: KeyChain, index: number): boolean {
-  return chain[index * stride + 1] === tombstone;
+  return chain[index * stride + 3] === 0;
 }
 
 /**
@@ -45,14 +52,14 @@ export function floorIndex<Ver>(
   at: Ver | undefined,
   compare: (a: Ver, b: Ver) => number,
 ): number {
-  const last = chain.length / stride - 1;
-  if (at === undefined || last < 0 || compare(chain[last * stride] as Ver, at) <= 0) return last;
+  const last = (chain.length >> 2) - 1;
+  if (at === undefined || last < 0 || compare(chain[last << 2] as Ver, at) <= 0) return last;
   let low = 0;
   let high = last - 1;
   let found = -1;
   while (low <= high) {
     const middle = (low + high) >>> 1;
-    if (compare(chain[middle * stride] as Ver, at) <= 0) {
+    if (compare(chain[middle << 2] as Ver, at) <= 0) {
       found = middle;
       low = middle + 1;
     } else {
@@ -60,6 +67,23 @@ export function floorIndex<Ver>(
     }
   }
   return found;
+}
+
+/**
+ * {@link floorIndex} for versions that are numbers ordered by `<` (integer revisions): the same
+ * answer, comparing inline instead of calling a comparator, and without the newest-first check
+ * (reads at random versions would pay a cache line for it; a read of the newest passes undefined).
+ */
+export function floorIndexNumeric(chain: KeyChain, at: number | undefined): number {
+  let low = 0;
+  let high = chain.length >> 2;
+  if (at === undefined) return high - 1;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((chain[middle << 2] as number) <= at) low = middle + 1;
+    else high = middle;
+  }
+  return low - 1;
 }
 
 /** The index of the oldest record at or above `from`; the record count when there is none. */
@@ -78,12 +102,11 @@ export function valueAt<V, Ver>(
   key: string,
   index: number,
 ): VersionedValue<V, Ver> | undefined {
-  const base = index * stride;
-  const slot = chain[base + 1] as Slot<V>;
-  if (slot === tombstone) return undefined;
+  const base = index << 2;
+  if (chain[base + 3] === 0) return undefined;
   return {
     key,
-    value: slot,
+    value: chain[base + 1] as V,
     version: chain[base] as Ver,
     createVersion: chain[base + 2] as Ver,
     versionCount: chain[base + 3] as number,

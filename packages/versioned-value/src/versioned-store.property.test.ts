@@ -1,7 +1,7 @@
 // Property tests: random command sequences applied to the store and to a naive model (every write
 // in an unsorted array, never compacted) must give the same answers — for gets, scans, prefixes,
-// histories, window queries, metadata, pins, compaction and snapshots — with integer versions and
-// with object versions.
+// histories, window queries, metadata, pins, compaction and snapshots — with integer versions (the
+// inline numeric search and the comparator search) and with object versions.
 import { InvalidArgumentError } from "@pods/core-interfaces";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -180,6 +180,18 @@ describe("VersionedStore against a naive model", () => {
         checkAgainstModel(integerVersions, (n) => n, commands);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it("agrees with integer versions through the comparator path", () => {
+    // integerVersions turns on the inline numeric search; an equal scheme that is not the same
+    // object goes through `compare`: both paths must give the model's answers.
+    const throughComparator: VersionScheme<number> = { ...integerVersions };
+    fc.assert(
+      fc.property(fc.array(command, { maxLength: 80 }), (commands) => {
+        checkAgainstModel(throughComparator, (n) => n, commands);
+      }),
+      { numRuns: 100 },
     );
   });
 

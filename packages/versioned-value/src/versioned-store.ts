@@ -6,6 +6,7 @@ import {
   compactChain,
   eventAt,
   floorIndex,
+  floorIndexNumeric,
   insertRecord,
   isTombstone,
   recordCount,
@@ -29,7 +30,7 @@ import {
   type ScanOptions,
   type VersionedStoreOptions,
 } from "./options.ts";
-import type { VersionScheme } from "./version-scheme.ts";
+import { integerVersions, type VersionScheme } from "./version-scheme.ts";
 
 /**
  * A multi-version key-value store: every write is a new version of its key, so a read at version
@@ -52,6 +53,8 @@ export class VersionedStore<V, Ver> {
   readonly pinsMax: number;
   private readonly valuesEqual: (a: V, b: V) => boolean;
   private readonly compare: (a: Ver, b: Ver) => number;
+  /** Whether versions are {@link integerVersions}, which reads compare inline with `<`. */
+  private readonly numeric: boolean;
   private readonly chains = new Map<string, KeyChain>();
   private readonly keys = new SortedKeys();
   /** Keys whose chains compaction may shrink: those with several records or a delete. */
@@ -70,6 +73,7 @@ export class VersionedStore<V, Ver> {
     const { versions } = options;
     this.versions = versions;
     this.compare = versions.compare;
+    this.numeric = versions === (integerVersions as VersionScheme<unknown>);
     this.keyLengthMax = positiveInteger(options.keyLengthMax, defaultKeyLengthMax, "keyLengthMax");
     this.pinsMax = positiveInteger(options.pinsMax, defaultPinsMax, "pinsMax");
     this.valuesEqual = options.valuesEqual ?? Object.is;
@@ -147,8 +151,21 @@ export class VersionedStore<V, Ver> {
     const at = this.readVersion(atVersion, "atVersion");
     const chain = this.chains.get(key);
     if (chain === undefined) return undefined;
-    const index = floorIndex(chain, at, this.compare);
-    return index < 0 ? undefined : valueAt(chain, key, index);
+    const index = this.floor(chain, at);
+    if (index < 0) return undefined;
+    // The record ([version, value, createVersion, versionCount], see key-chain.ts) is read here
+    // rather than through valueAt: building the result in this frame measured a third faster on
+    // Node 20, and this is the read path. A versionCount of 0 marks a delete.
+    const base = index << 2;
+    const versionCount = chain[base + 3] as number;
+    if (versionCount === 0) return undefined;
+    return {
+      key,
+      value: chain[base + 1] as V,
+      version: chain[base] as Ver,
+      createVersion: chain[base + 2] as Ver,
+      versionCount,
+    };
   }
 
   /**
@@ -219,7 +236,7 @@ export class VersionedStore<V, Ver> {
     const upTo = this.requiredVersion(upToVersion, "upToVersion");
     const chain = this.chains.get(key);
     if (chain === undefined) return undefined;
-    const index = floorIndex(chain, upTo, this.compare);
+    const index = this.floor(chain, upTo);
     if (index < 0) return undefined;
     const version = versionAt<Ver>(chain, index);
     return this.compare(version, after) > 0 ? version : undefined;
@@ -359,12 +376,19 @@ export class VersionedStore<V, Ver> {
     this.keys.forEachFrom(start, (key) => {
       if (!within(key)) return false;
       const chain = this.chains.get(key)!;
-      const index = floorIndex(chain, at, this.compare);
+      const index = this.floor(chain, at);
       const entry = index < 0 ? undefined : valueAt<V, Ver>(chain, key, index);
       if (entry !== undefined) entries.push(entry);
       return entries.length < limit;
     });
     return entries;
+  }
+
+  /** The index of `chain`'s newest record at or below `at` (the newest when undefined), or -1. */
+  private floor(chain: KeyChain, at: Ver | undefined): number {
+    return this.numeric
+      ? floorIndexNumeric(chain, at as number | undefined)
+      : floorIndex(chain, at, this.compare);
   }
 
   private checkKey(key: string, what: string): void {
