@@ -66,6 +66,36 @@ describe("ReplicatedLog", () => {
     expect(synced.length).toBeGreaterThanOrEqual(1);
   });
 
+  it("answers a committed proposal without waiting for the write in flight", async () => {
+    const sim = new Simulation<RaftMessage>({ seed: 4 });
+    const node = sim.addNode("athens", {
+      disk: { syncLatencyMs: 20, latencyJitter: 0 },
+      boot: ({ env, transport }) =>
+        ReplicatedLog.start({
+          ...fastTiming,
+          env,
+          transport,
+          voters: ["athens"],
+          stateMachine: new KvStateMachine(),
+        }),
+    });
+    await sim.runUntil(() => node.isBooted && node.instance.isLeader, { timeoutMs: 2_000 });
+    const log = node.instance;
+    await sim.runUntil(() => log.lastApplied >= 1, { timeoutMs: 2_000 });
+    const first = log.propose(put("a", "1"));
+    await sim.runFor(5);
+    // Proposed while the first one's fsync runs: it is written next, after the first commits.
+    const second = log.propose(put("b", "2"));
+    const durableWhenFirstAnswered = first.then(() => log.core.durableIndex);
+    const [firstApplied, durable, secondApplied] = await sim.runUntilSettled([
+      first,
+      durableWhenFirstAnswered,
+      second,
+    ]);
+    expect(secondApplied.index).toBe(firstApplied.index + 1);
+    expect(durable).toBe(firstApplied.index);
+  });
+
   it("refuses a write on a follower with a hint, and serves reads there (follower ReadIndex)", async () => {
     const { sim, nodes, leader } = cluster(["athens", "byzantium", "cyrene"], 2);
     await sim.runUntil(() => leader() !== undefined, { timeoutMs: 2_000 });

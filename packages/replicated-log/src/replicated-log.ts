@@ -19,6 +19,7 @@ import type { ChunkRead, NodeSnapshots } from "./node-snapshots.ts";
 import { raftMessageProblem, type RaftMessage } from "./messages.ts";
 import { openNodeStorage, persistLogChanges, wholeMs } from "./node-storage.ts";
 import type { RaftCore } from "./raft-core.ts";
+import { emptyWrite, isEmptyWrite, isRoutine, type PendingWrite } from "./pending-write.ts";
 import type { Ready, SnapshotSend } from "./ready.ts";
 import {
   replicatedLogDefaults,
@@ -36,8 +37,12 @@ export type ReadMode = "read-index" | "lease";
  * proposals with the state machine's result once their entry applies; and serves linearizable
  * reads (ReadIndex, or leader leases when enabled).
  *
- * Inputs (messages, timers, calls) are handled synchronously by the core; persistence runs one
- * {@link Ready} at a time, and what arrives meanwhile is batched into the next one (group commit).
+ * Inputs (messages, timers, calls) are handled synchronously by the core. Each {@link Ready} is
+ * taken at once: its messages leave, its committed entries that are durable here apply (their
+ * proposals answered), and its log changes join the next write. One write (append and fsync) is in
+ * flight at a time; what readies bring meanwhile is written together next (group commit), and
+ * acknowledgements leave only once their write is durable. Rare readies (snapshots, truncations,
+ * membership changes) wait until every write before them is done and are handled one by one.
  */
 export class ReplicatedLog<R = Uint8Array> {
   /** The protocol core: role, generation, log, commit index, per-follower progress. */
@@ -56,6 +61,12 @@ export class ReplicatedLog<R = Uint8Array> {
   readonly #changes: RequestWaitingList<number, Membership, Membership>;
   readonly #proposedGeneration = new Map<number, number>();
   #appliedWaiters: { readonly index: number; readonly resolve: () => void }[] = [];
+  /** Committed entries handed out by the core, applied in order once durable here. */
+  #committed: LogEntry[] = [];
+  /** What readies brought while a write was in flight: the next write. */
+  #pending: PendingWrite = emptyWrite();
+  /** The write in flight, if any. */
+  #writing: Promise<void> | undefined;
   #unsubscribe: () => void = () => undefined;
   #timer: { readonly dueMs: number; readonly cancel: Cancel } | undefined;
   #running: Promise<void> | undefined;
@@ -185,7 +196,9 @@ export class ReplicatedLog<R = Uint8Array> {
     this.#leaderGeneration = generation;
     this.#proposedGeneration.set(firstIndex, generation);
     const result = this.#proposals.wait(firstIndex);
-    this.#kick();
+    // While a write is in flight, the proposal waits for the next kick (the write done, or a
+    // message): proposals arriving one by one then leave together, in one append per follower.
+    if (this.#writing === undefined) this.#kick();
     return result;
   }
 
@@ -258,6 +271,7 @@ export class ReplicatedLog<R = Uint8Array> {
     if (this.#closed && this.#running === undefined && this.#timer === undefined) return;
     this.#stop(new ClosedError(`replicated log ${this.id}`, { outcome: "indefinite" }));
     await this.#running;
+    await this.#writing;
     await this.#snapshots.close();
     this.#commit.close();
     await this.#wal.close();
@@ -286,9 +300,7 @@ export class ReplicatedLog<R = Uint8Array> {
   /** Starts the ready loop unless it runs, and re-arms the timer. */
   #kick(): void {
     if (this.#closed) return;
-    this.#running ??= this.#run().finally(() => {
-      this.#running = undefined;
-    });
+    this.#running ??= this.#run();
     this.#arm();
   }
 
@@ -310,23 +322,115 @@ export class ReplicatedLog<R = Uint8Array> {
     this.#timer = { dueMs, cancel };
   }
 
+  /**
+   * Takes readies until the core has nothing more. `#running` is cleared in the same turn as the
+   * last look at the core, so a kick that comes later always starts the loop again.
+   */
   async #run(): Promise<void> {
     try {
       for (;;) {
         await Promise.resolve();
         if (this.#closed) return;
+        if (this.#snapshotDue()) {
+          await this.#settle();
+          if (this.#closed) return;
+          await this.#maybeSnapshot();
+        }
         const ready = this.core.ready();
         if (ready === undefined) break;
-        await this.#handle(ready);
+        if (isRoutine(ready)) this.#pipeline(ready);
+        else {
+          await this.#settle();
+          if (this.#closed) return;
+          await this.#handle(ready);
+        }
         this.#checkLeadership();
       }
       this.#checkLeadership();
       this.#arm();
     } catch (error) {
-      this.#env.logger.error("replicated-log.failed", { error: String(error) });
-      this.#failure = error;
-      this.#stop(error);
+      this.#fail(error);
+    } finally {
+      this.#running = undefined;
     }
+  }
+
+  /**
+   * A routine ready (appends, acknowledgements, commits, reads): its messages leave now, its log
+   * changes join the next write, and committed entries apply as soon as they are durable here.
+   */
+  #pipeline(ready: Ready): void {
+    for (const { to, message } of ready.messages) this.#send(to, message);
+    const pending = this.#pending;
+    for (const change of ready.logChanges) pending.changes.push(change);
+    pending.hardStateChanged ||= ready.hardStateChanged;
+    for (const outgoing of ready.messagesAfterPersist) pending.afterPersist.push(outgoing);
+    for (const entry of ready.committedEntries) this.#committed.push(entry);
+    this.#applyDurable();
+    this.#completeReads(ready);
+    this.#startWrite();
+  }
+
+  /** Applies, in order, the committed entries that are durable in this node's log. */
+  #applyDurable(): void {
+    const committed = this.#committed;
+    const durable = this.core.durableIndex;
+    let count = 0;
+    while (count < committed.length && committed[count]!.index <= durable) count++;
+    if (count === 0) return;
+    const entries = committed.splice(0, count);
+    this.#commit.advance(entries[entries.length - 1]!.index);
+    for (const entry of entries) this.#apply(entry);
+  }
+
+  /** Starts writing what is pending unless a write is in flight (it starts the next when done). */
+  #startWrite(): void {
+    if (this.#writing !== undefined || this.#closed) return;
+    const write = this.#pending;
+    if (isEmptyWrite(write)) return;
+    this.#pending = emptyWrite();
+    this.#writing = this.#write(write).then(
+      () => {
+        this.#writing = undefined;
+        if (this.#closed) return;
+        this.#applyDurable();
+        this.#startWrite();
+        this.#kick();
+      },
+      (error: unknown) => {
+        this.#writing = undefined;
+        if (!this.#closed) this.#fail(error);
+      },
+    );
+  }
+
+  /** Makes `write` durable, tells the core, and sends the messages that promise it. */
+  async #write(write: PendingWrite): Promise<void> {
+    const last = await persistLogChanges(this.#wal, this.#snapshots, write.changes);
+    if (write.hardStateChanged) await this.#generation.flushed();
+    if (this.#closed) return;
+    if (last !== undefined) this.core.persisted(last.index, last.generation);
+    for (const { to, message } of write.afterPersist) this.#send(to, message);
+  }
+
+  /** Waits until every write started or pending is durable, and what it committed applied. */
+  async #settle(): Promise<void> {
+    while (this.#writing !== undefined) await this.#writing;
+  }
+
+  #completeReads(ready: Ready): void {
+    for (const state of ready.readStates) {
+      if (state.index === undefined)
+        this.#reads.handleError(state.id, new NotLeaderError(this.leaderId));
+      else this.#reads.handleResponse(state.id, state.index);
+    }
+  }
+
+  #fail(error: unknown): void {
+    if (this.#failure !== undefined) return;
+    this.#env.logger.error("replicated-log.failed", { error: String(error) });
+    this.#failure = error;
+    this.#stop(error);
   }
 
   async #handle(ready: Ready): Promise<void> {
@@ -337,7 +441,10 @@ export class ReplicatedLog<R = Uint8Array> {
     if (this.#closed) return;
     if (last !== undefined) this.core.persisted(last.index, last.generation);
     for (const { to, message } of ready.messagesAfterPersist) this.#send(to, message);
-    const lastCommitted = ready.committedEntries.at(-1)?.index ?? ready.restore;
+    // Settled before: what is left of earlier readies applies first, in order.
+    const committed = this.#committed.splice(0);
+    for (const entry of ready.committedEntries) committed.push(entry);
+    const lastCommitted = committed.at(-1)?.index ?? ready.restore;
     if (lastCommitted !== undefined) {
       this.#commit.advance(lastCommitted);
       // A restart must not go back to an older membership than one already in force.
@@ -349,22 +456,24 @@ export class ReplicatedLog<R = Uint8Array> {
       this.#lastSnapshotIndex = ready.restore;
       this.#setApplied(ready.restore);
     }
-    for (const entry of ready.committedEntries) this.#apply(entry);
-    for (const state of ready.readStates) {
-      if (state.index === undefined)
-        this.#reads.handleError(state.id, new NotLeaderError(this.leaderId));
-      else this.#reads.handleResponse(state.id, state.index);
-    }
+    for (const entry of committed) this.#apply(entry);
+    this.#completeReads(ready);
     for (const send of ready.snapshotSends) await this.#sendSnapshotChunk(send);
     await this.#maybeSnapshot();
   }
 
+  /** Whether `snapshotEveryEntries` entries were applied since the last snapshot. */
+  #snapshotDue(): boolean {
+    const index = this.#lastApplied;
+    if (index - this.#lastSnapshotIndex < this.core.options.snapshotEveryEntries) return false;
+    // A snapshot from the leader is being installed past what was applied: it will do.
+    return (this.core.snapshot?.index ?? 0) < index && index >= this.core.log.firstIndex;
+  }
+
   /** Saves a snapshot every `snapshotEveryEntries` applied entries and compacts the log. */
   async #maybeSnapshot(): Promise<void> {
+    if (!this.#snapshotDue()) return;
     const index = this.#lastApplied;
-    if (index - this.#lastSnapshotIndex < this.core.options.snapshotEveryEntries) return;
-    // A snapshot from the leader is being installed past what was applied: it will do.
-    if ((this.core.snapshot?.index ?? 0) >= index || index < this.core.log.firstIndex) return;
     const entry = this.core.log.entry(index);
     const position = { index, generation: entry.generation, clusterTimeMs: entry.clusterTimeMs };
     await this.#snapshots.save(position, this.core.membership, this.#stateMachine.snapshot());
