@@ -148,6 +148,25 @@ describe("RaftCore", () => {
     expect(leader.leaseReadIndex()).toBeUndefined();
   });
 
+  it("refuses lease reads after an abandoned transfer until a round started after it confirms", () => {
+    const cluster = elected(three, { leaseReads: true });
+    const leader = cluster.leader()!;
+    cluster.advance(20);
+    const [target, other] = three.filter((id) => id !== leader.selfId) as [string, string];
+    cluster.cut.add(target);
+    leader.transferLeadership(target);
+    expect(leader.leaseReadIndex()).toBeUndefined();
+    // Rounds confirmed during the transfer must not lend a lease once it is given up: the target
+    // may have campaigned (skipping the voters' lease check) and won meanwhile.
+    cluster.advanceUntil(() => leader.election.transferTarget === undefined);
+    cluster.cut.add(other);
+    expect(leader.isLeader).toBe(true);
+    expect(leader.leaseReadIndex()).toBeUndefined();
+    cluster.cut.delete(other);
+    cluster.advance(30);
+    expect(leader.leaseReadIndex()).toBe(leader.commitIndex);
+  });
+
   it("an isolated leader steps down (CheckQuorum) and its reads are refused", () => {
     const cluster = elected();
     const leader = cluster.leader()!;

@@ -41,6 +41,8 @@ export class RaftCore {
   #membership: Membership;
   #quorumSet: QuorumSet;
   #leader: LeaderState | undefined;
+  /** Whether a leadership transfer was in progress at the last look (see `#noteTransfer`). */
+  #wasTransferring = false;
   readonly #state: CoreState;
   readonly #snapshots = new SnapshotFollower();
 
@@ -150,6 +152,7 @@ export class RaftCore {
   /** Does what is due: campaigns on an election timeout; heartbeats and CheckQuorum as leader. */
   tick(): void {
     this.#election.tick();
+    this.#noteTransfer();
   }
 
   /** Campaigns now, as if the election timeout had fired (operators, tests). */
@@ -164,6 +167,18 @@ export class RaftCore {
    */
   transferLeadership(target: NodeId): void {
     this.#election.transferLeadership(target);
+    this.#noteTransfer();
+  }
+
+  /**
+   * A leadership transfer voids the lease: the target campaigns at once and voters skip the lease
+   * check for it, so no heartbeat round started before the transfer ended may lend a lease (not
+   * even one confirmed during it, if the transfer is given up).
+   */
+  #noteTransfer(): void {
+    const transferring = this.#election.transferTarget !== undefined;
+    if (transferring || this.#wasTransferring) this.#leader?.reads.revokeLease();
+    this.#wasTransferring = transferring;
   }
 
   /**
