@@ -136,7 +136,9 @@ describe("SegmentedLog against a model", () => {
                   break;
                 }
                 case "truncateFrom": {
-                  const index = firstIndex + Math.floor(step.at * (model.length + 1));
+                  // `at` may be exactly 1: clamp to lastIndex + 1, the last index these accept.
+                  const index =
+                    firstIndex + Math.min(model.length, Math.floor(step.at * (model.length + 1)));
                   await log.truncateFrom(index);
                   model = model.filter((record) => record.index < index);
                   generation = model.at(-1)?.generation ?? log.previousGeneration;
@@ -144,7 +146,7 @@ describe("SegmentedLog against a model", () => {
                   break;
                 }
                 case "truncateBefore": {
-                  const index = 1 + Math.floor(step.at * (lastIndex() + 1));
+                  const index = 1 + Math.min(lastIndex(), Math.floor(step.at * (lastIndex() + 1)));
                   const first = await log.truncateBefore(index);
                   expect(first).toBeGreaterThanOrEqual(firstIndex);
                   expect(first).toBeLessThanOrEqual(Math.max(index, firstIndex));
