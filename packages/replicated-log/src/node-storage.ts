@@ -1,4 +1,3 @@
-import type { Scheduler } from "@pods/core-interfaces";
 import { GenerationClock } from "@pods/generation-clock";
 import { HighWaterMark } from "@pods/high-water-mark";
 import { WriteAheadLog } from "@pods/write-ahead-log";
@@ -9,14 +8,6 @@ import { NodeSnapshots } from "./node-snapshots.ts";
 import { RaftCore } from "./raft-core.ts";
 import { RaftLog } from "./raft-log.ts";
 import type { ReplicatedLogOptions } from "./replicated-log-options.ts";
-
-/**
- * `scheduler` in whole milliseconds: a drifting clock can wake an expiry wheel a hair early, and
- * it would re-arm with a sub-millisecond delay at the same instant, forever.
- */
-export function wholeMs(scheduler: Scheduler): Scheduler {
-  return { after: (delayMs, task) => scheduler.after(Math.ceil(delayMs), task) };
-}
 
 /** What a node keeps on its disk, opened, and the protocol core rebuilt from it. */
 export interface NodeStorage {
@@ -73,7 +64,7 @@ export async function openNodeStorage<R>(
   log.append(entries.filter((entry) => entry.index >= first));
   const commit = await HighWaterMark.open({
     disk: env.disk,
-    scheduler: wholeMs(env.scheduler),
+    scheduler: env.scheduler,
     path: `${dir}/commit`,
     log: wal,
     logger: env.logger,

@@ -17,7 +17,7 @@ import { entryTypes, type LogEntry } from "./entry.ts";
 import { decodeMembership, type Membership, type MembershipChange } from "./membership.ts";
 import type { ChunkRead, NodeSnapshots } from "./node-snapshots.ts";
 import { raftMessageProblem, type RaftMessage } from "./messages.ts";
-import { openNodeStorage, persistLogChanges, wholeMs } from "./node-storage.ts";
+import { openNodeStorage, persistLogChanges } from "./node-storage.ts";
 import type { RaftCore } from "./raft-core.ts";
 import { emptyWrite, isEmptyWrite, isRoutine, type PendingWrite } from "./pending-write.ts";
 import type { Ready, SnapshotSend } from "./ready.ts";
@@ -95,8 +95,7 @@ export class ReplicatedLog<R = Uint8Array> {
     this.#lastApplied = core.appliedIndex;
     this.#lastSnapshotIndex = core.snapshot?.index ?? 0;
     const timeoutMs = resolveRequestTimeoutMs(options.requestTimeoutMs);
-    const { clock } = options.env;
-    const scheduler = wholeMs(options.env.scheduler);
+    const { clock, scheduler } = options.env;
     this.#proposals = new RequestWaitingList({
       clock,
       scheduler,
