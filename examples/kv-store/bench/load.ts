@@ -1,7 +1,8 @@
 // A closed-loop HTTP load generator shared by the kv-store benchmarks: `clients` concurrent
-// clients, each sending its next request as soon as the previous one is answered, over keep-alive
-// connections. The same generator drives the Pods cluster and etcd, so the figures compare.
-import { Agent, request } from "node:http";
+// clients, each sending its next request as soon as the previous one is answered, each on its own
+// keep-alive connection (a lean HTTP/1.1 client, raw-http.ts). The same generator drives the Pods
+// cluster and etcd, so the figures compare. All requests of one client go to one host.
+import { RawHttpConnection } from "./raw-http.ts";
 
 /** One request a client sends: method, URL and body. */
 export interface LoadRequest {
@@ -36,22 +37,6 @@ export interface LoadOptions {
   readonly ok?: (status: number) => boolean;
 }
 
-/** Sends one request and resolves with its status once the whole response has arrived. */
-export function send(agent: Agent, load: LoadRequest): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request(load.url, { method: load.method, agent }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () =>
-        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }),
-      );
-      response.on("error", reject);
-    });
-    outgoing.on("error", reject);
-    outgoing.end(load.body);
-  });
-}
-
 function percentile(sorted: Float64Array, fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
@@ -59,19 +44,30 @@ function percentile(sorted: Float64Array, fraction: number): number {
 
 /** Runs the closed-loop load and reports throughput and latency percentiles. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: options.clients });
   const ok = options.ok ?? ((status: number) => status >= 200 && status < 300);
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
   const measureFrom = started + options.warmupMs;
   const stopAt = measureFrom + options.durationMs;
+  const connections: RawHttpConnection[] = [];
   const client = async (id: number): Promise<void> => {
+    let connection: RawHttpConnection | undefined;
     for (let n = 0; performance.now() < stopAt; n++) {
+      const load = options.next(id, n);
+      if (connection === undefined) {
+        connection = new RawHttpConnection(load.url.hostname, Number(load.url.port));
+        connections.push(connection);
+      }
       const sentAt = performance.now();
       let success: boolean;
       try {
-        success = ok((await send(agent, options.next(id, n))).status);
+        const answer = await connection.request(
+          load.method,
+          load.url.pathname + load.url.search,
+          load.body,
+        );
+        success = ok(answer.status);
       } catch {
         success = false;
       }
@@ -82,7 +78,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     }
   };
   await Promise.all(Array.from({ length: options.clients }, (_, id) => client(id)));
-  agent.destroy();
+  for (const connection of connections) connection.close();
   const sorted = Float64Array.from(latencies).sort();
   return {
     opsPerSecond: (latencies.length * 1000) / options.durationMs,
