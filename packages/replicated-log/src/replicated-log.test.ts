@@ -2,29 +2,12 @@ import { NotLeaderError } from "@pods/core-interfaces";
 import { Simulation } from "@pods/simulation";
 import { describe, expect, it } from "vitest";
 import { encodeCommand, KvStateMachine } from "../test/kv.ts";
-import { fastTiming } from "../test/sim-cluster.ts";
+import { fastTiming, plainKvNodes } from "../test/sim-cluster.ts";
 import type { RaftMessage } from "./messages.ts";
 import { ReplicatedLog } from "./replicated-log.ts";
 
 function cluster(ids: string[], seed = 1) {
-  const sim = new Simulation<RaftMessage>({ seed });
-  const nodes = ids.map((id) =>
-    sim.addNode(id, {
-      boot: async ({ env, transport }) => {
-        const kv = new KvStateMachine();
-        const log = await ReplicatedLog.start({
-          ...fastTiming,
-          env,
-          transport,
-          voters: ids,
-          stateMachine: kv,
-        });
-        return { log, kv };
-      },
-    }),
-  );
-  const leader = () => nodes.find((node) => node.isBooted && node.instance.log.isLeader);
-  return { sim, nodes, leader };
+  return plainKvNodes(ids, { seed, replication: fastTiming });
 }
 
 const put = (key: string, value: string) => encodeCommand({ op: "put", key, value });

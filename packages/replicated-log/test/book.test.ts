@@ -6,7 +6,7 @@ import type { RaftMessage } from "../src/messages.ts";
 import { ReplicatedLog } from "../src/replicated-log.ts";
 import { CoreCluster } from "./core-cluster.ts";
 import { encodeCommand, KvStateMachine, type KvApplied } from "./kv.ts";
-import { fastTiming, names, snapshotting } from "./sim-cluster.ts";
+import { fastTiming, names, plainKvNodes, snapshotting } from "./sim-cluster.ts";
 
 // The acceptance scenarios of PATTERNS.md §10 that this package implements. The first three
 // script protocol cores message by message (test/core-cluster.ts); the fourth runs the driver in
@@ -203,23 +203,7 @@ describe("PATTERNS.md §10 acceptance scenarios", () => {
 
   it("snapshot-catch-up", async () => {
     const ids = names.slice(0, 3);
-    const sim = new Simulation<RaftMessage>({ seed: 5 });
-    const nodes = ids.map((id) =>
-      sim.addNode(id, {
-        boot: async ({ env, transport }) => {
-          const kv = new KvStateMachine();
-          const log = await ReplicatedLog.start({
-            ...snapshotting,
-            env,
-            transport,
-            voters: ids,
-            stateMachine: kv,
-          });
-          return { log, kv };
-        },
-      }),
-    );
-    const leader = () => nodes.find((node) => node.isBooted && node.instance.log.isLeader);
+    const { sim, nodes, leader } = plainKvNodes(ids, { seed: 5, replication: snapshotting });
     await sim.runUntil(() => leader() !== undefined, { timeoutMs: 5_000 });
     const chief = leader()!.instance;
     const down = nodes.find((node) => node.instance !== chief)!;
@@ -258,24 +242,12 @@ describe("PATTERNS.md §10 acceptance scenarios", () => {
   it("add-and-remove-members", async () => {
     const [athens, byzantium, cyrene, delphi] = names;
     const founders = [athens, byzantium, cyrene];
-    const sim = new Simulation<RaftMessage>({ seed: 9 });
-    const nodes = [...founders, delphi].map((id) =>
-      sim.addNode(id, {
-        boot: async ({ env, transport }) => {
-          const kv = new KvStateMachine();
-          const log = await ReplicatedLog.start({
-            ...fastTiming,
-            env,
-            transport,
-            voters: founders,
-            learners: id === delphi ? [delphi] : [],
-            stateMachine: kv,
-          });
-          return { log, kv };
-        },
-      }),
-    );
-    const leader = () => nodes.find((node) => node.isBooted && node.instance.log.isLeader);
+    const { sim, nodes, leader } = plainKvNodes([...founders, delphi], {
+      seed: 9,
+      replication: fastTiming,
+      voters: founders,
+      learners: [delphi],
+    });
     await sim.runUntil(() => leader() !== undefined, { timeoutMs: 5_000 });
     if (leader()!.id === byzantium) {
       leader()!.instance.log.transferLeadership(cyrene);

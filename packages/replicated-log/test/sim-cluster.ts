@@ -204,3 +204,39 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/**
+ * Plain KV nodes in a fresh simulation, without the invariant checkers of {@link KvCluster}: for
+ * scenario tests that drive the nodes themselves. `learners` boot as learners.
+ */
+export function plainKvNodes(
+  ids: readonly string[],
+  options: {
+    seed: number;
+    replication: ReplicationOptions;
+    voters?: readonly string[];
+    learners?: readonly string[];
+  },
+) {
+  const sim = new Simulation<RaftMessage>({ seed: options.seed });
+  const voters = options.voters ?? ids;
+  const learners = options.learners ?? [];
+  const nodes = ids.map((id) =>
+    sim.addNode(id, {
+      boot: async ({ env, transport }) => {
+        const kv = new KvStateMachine();
+        const log = await ReplicatedLog.start({
+          ...options.replication,
+          env,
+          transport,
+          voters,
+          learners: learners.includes(id) ? [id] : [],
+          stateMachine: kv,
+        });
+        return { log, kv };
+      },
+    }),
+  );
+  const leader = () => nodes.find((node) => node.isBooted && node.instance.log.isLeader);
+  return { sim, nodes, leader };
+}
