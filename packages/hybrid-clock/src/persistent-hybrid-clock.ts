@@ -2,11 +2,12 @@ import {
   assertDiskPath,
   ClosedError,
   InvalidArgumentError,
+  invariant,
   noopLogger,
   type Disk,
   type Logger,
 } from "@pods/core-interfaces";
-import { prepareBoundDirectory, readBoundFile, writeBoundFile } from "./bound-file.ts";
+import { DurableCeiling } from "@pods/lamport-clock";
 import { HybridClock, type HybridClockOptions } from "./hybrid-clock.ts";
 import { hybridLogicalMax, type HybridTimestamp } from "./hybrid-timestamp.ts";
 
@@ -51,12 +52,6 @@ export interface PersistenceStats {
   readonly uncovered: number;
 }
 
-interface Waiter {
-  readonly wallMs: number;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /**
  * A {@link HybridClock} that stays monotonic across restarts by persisting an upper bound on the
  * physical part of its timestamps, as CockroachDB does — without ever making `now()` or
@@ -84,12 +79,8 @@ export class PersistentHybridClock extends HybridClock {
   readonly persistWindowMs: number;
   readonly #disk: Disk;
   readonly #logger: Logger;
-  #boundMs = 0;
-  #writing: Promise<void> | undefined;
+  #bound: DurableCeiling | undefined;
   #closed = false;
-  #waiters: Waiter[] = [];
-  #writes = 0;
-  #failures = 0;
   #held = 0;
   #uncovered = 0;
 
@@ -127,22 +118,34 @@ export class PersistentHybridClock extends HybridClock {
    */
   static async open(options: PersistentHybridClockOptions): Promise<PersistentHybridClock> {
     const clock = new PersistentHybridClock(options);
-    await prepareBoundDirectory(clock.#disk, clock.path);
-    const previousBoundMs = await readBoundFile(clock.#disk, clock.path);
-    if (previousBoundMs !== undefined) {
-      clock.startAt(previousBoundMs, 0);
-      clock.#boundMs = previousBoundMs;
-    }
-    await clock.#persist(clock.peek().wallMs + clock.persistWindowMs);
+    const bound = await DurableCeiling.open({
+      disk: clock.#disk,
+      path: clock.path,
+      magic: "HLCB",
+      description: "the hybrid clock's persisted upper bound",
+      repairAdvice:
+        "restore it from a backup, or — only once this node's wall clock is certainly past every " +
+        "timestamp it issued — remove the file to start from the wall clock",
+      target: () => Math.max(clock.peek().wallMs, clock.physicalMs()) + clock.persistWindowMs,
+      onRaised: (boundMs) => {
+        if (!clock.#closed) clock.slowPathFromMs = boundMs - clock.persistWindowMs / 2;
+      },
+      logger: clock.#logger,
+      failureEvent: "hybrid-clock.persist-failed",
+    });
+    clock.#bound = bound;
+    if (bound.restored !== undefined) clock.startAt(bound.restored, 0);
+    await bound.raise(clock.peek().wallMs + clock.persistWindowMs);
     return clock;
   }
 
   /** The durable bound and what the clock did to keep ahead of it. */
   get persistence(): PersistenceStats {
+    const bound = this.#durable();
     return {
-      boundMs: this.#boundMs,
-      writes: this.#writes,
-      failures: this.#failures,
+      boundMs: bound.value,
+      writes: bound.writes,
+      failures: bound.failures,
       held: this.#held,
       uncovered: this.#uncovered,
     };
@@ -159,12 +162,10 @@ export class PersistentHybridClock extends HybridClock {
    */
   persisted(): Promise<void> {
     const { wallMs } = this.peek();
-    if (wallMs < this.#boundMs) return Promise.resolve();
+    if (wallMs < this.#durable().value) return Promise.resolve();
     if (this.#closed) return Promise.reject(this.#closedError());
-    return new Promise((resolve, reject) => {
-      this.#waiters.push({ wallMs, resolve, reject });
-      this.#startWrite();
-    });
+    // Covered once the bound is above the wall part: at least wallMs + 1 (whole ms).
+    return this.#durable().atLeast(wallMs + 1);
   }
 
   /**
@@ -174,7 +175,7 @@ export class PersistentHybridClock extends HybridClock {
   async close(): Promise<void> {
     this.#closed = true;
     this.slowPathFromMs = Number.NEGATIVE_INFINITY;
-    while (this.#writing !== undefined) await this.#writing;
+    await this.#durable().close();
   }
 
   /** @internal */
@@ -185,8 +186,9 @@ export class PersistentHybridClock extends HybridClock {
     floorLogical: number,
   ): HybridTimestamp {
     if (this.#closed) throw this.#closedError();
-    this.#startWrite(wallMs);
-    const boundMs = this.#boundMs;
+    const bound = this.#durable();
+    bound.raiseInBackground(Math.max(wallMs, this.physicalMs()) + this.persistWindowMs);
+    const boundMs = bound.value;
     if (wallMs < boundMs) return this.issue(wallMs, logical);
     // Hold just below the durable bound: the smallest step above the floor, but at least
     // (bound − 1, 0) to stay as close to the wall clock as the bound allows.
@@ -204,38 +206,10 @@ export class PersistentHybridClock extends HybridClock {
     return this.issue(wallMs, logical);
   }
 
-  #refreshSlowPath(): void {
-    if (!this.#closed) this.slowPathFromMs = this.#boundMs - this.persistWindowMs / 2;
-  }
-
-  /** Starts a bound write covering `wallMs` (default: the latest timestamp) unless one runs. */
-  #startWrite(wallMs = this.peek().wallMs): void {
-    if (this.#writing !== undefined || this.#closed) return;
-    this.#writing = this.#persist(Math.max(wallMs, this.physicalMs()) + this.persistWindowMs)
-      .catch((error: unknown) => {
-        this.#failures++;
-        this.#logger.error("hybrid-clock.persist-failed", { path: this.path, error });
-        const waiters = this.#waiters;
-        this.#waiters = [];
-        for (const waiter of waiters) waiter.reject(error);
-      })
-      .finally(() => {
-        this.#writing = undefined;
-        // Still near the bound (time moved on during the write, or it failed)? Go again if
-        // someone waits; otherwise the next timestamp near the bound starts the write.
-        if (this.#waiters.length > 0) this.#startWrite();
-      });
-  }
-
-  /** Writes `boundMs` durably, then makes it the bound and wakes the waiters it covers. */
-  async #persist(boundMs: number): Promise<void> {
-    await writeBoundFile(this.#disk, this.path, boundMs);
-    this.#writes++;
-    if (boundMs > this.#boundMs) this.#boundMs = boundMs;
-    this.#refreshSlowPath();
-    const covered = this.#waiters.filter((waiter) => waiter.wallMs < this.#boundMs);
-    this.#waiters = this.#waiters.filter((waiter) => waiter.wallMs >= this.#boundMs);
-    for (const waiter of covered) waiter.resolve();
+  /** The durable bound, there once {@link PersistentHybridClock.open} has read it. */
+  #durable(): DurableCeiling {
+    invariant(this.#bound !== undefined, "the clock is used before open() resolved");
+    return this.#bound;
   }
 
   #closedError(): ClosedError {

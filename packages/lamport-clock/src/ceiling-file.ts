@@ -6,19 +6,29 @@ import {
   type DiskFile,
 } from "@pods/core-interfaces";
 
-// The persisted ceiling: one small file replaced atomically (write a temporary file, sync it,
+// A persisted ceiling: one small file replaced atomically (write a temporary file, sync it,
 // rename it over the old one; the Disk contract makes the rename atomic and durable when it
-// resolves). 20 bytes: the magic "LCCF", the ceiling as a big-endian u64, and its bitwise
-// complement, so a damaged file is detected rather than read as a lower ceiling.
+// resolves). 20 bytes: a 4-character magic naming what the file holds, the ceiling as a
+// big-endian u64, and its bitwise complement, so a damaged file is detected rather than read as a
+// lower ceiling.
 
-const magic = [0x4c, 0x43, 0x43, 0x46]; // "LCCF"
 const ceilingFileBytes = 20;
 const u64Mask = 0xffff_ffff_ffff_ffffn;
 
-function encodeCeiling(ceiling: number): Uint8Array {
+/** How a ceiling file is marked, and what its damage reports say. */
+export interface CeilingFileFormat {
+  /** Four printable ASCII characters at the start of the file naming what it holds, e.g. `"LCCF"`. */
+  readonly magic: string;
+  /** What the file holds, for messages, e.g. `"the Lamport clock's persisted ceiling"`. */
+  readonly description: string;
+  /** What to do when the file is damaged, for the `CorruptionError`. */
+  readonly repairAdvice: string;
+}
+
+function encodeCeiling(format: CeilingFileFormat, ceiling: number): Uint8Array {
   const bytes = new Uint8Array(ceilingFileBytes);
   const view = new DataView(bytes.buffer);
-  bytes.set(magic, 0);
+  for (let i = 0; i < 4; i++) bytes[i] = format.magic.charCodeAt(i);
   view.setBigUint64(4, BigInt(ceiling));
   view.setBigUint64(12, ~BigInt(ceiling) & u64Mask);
   return bytes;
@@ -29,7 +39,11 @@ function encodeCeiling(ceiling: number): Uint8Array {
  *
  * @throws CorruptionError when the file exists but is damaged.
  */
-export async function readCeilingFile(disk: Disk, path: string): Promise<number | undefined> {
+export async function readCeilingFile(
+  disk: Disk,
+  path: string,
+  format: CeilingFileFormat,
+): Promise<number | undefined> {
   let file: DiskFile;
   try {
     file = await disk.open(path);
@@ -40,22 +54,21 @@ export async function readCeilingFile(disk: Disk, path: string): Promise<number 
   try {
     const bytes = await file.read(0, ceilingFileBytes + 1);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const what = "the Lamport clock's persisted ceiling is damaged";
-    const advice =
-      "; restore it from a backup, or write a ceiling above every timestamp this node issued " +
-      "(e.g. the highest timestamp in its data) — removing it would let the node reuse timestamps";
-    if (bytes.length !== ceilingFileBytes || magic.some((byte, i) => bytes[i] !== byte)) {
-      throw new CorruptionError(
-        `${what} (expected ${ceilingFileBytes} bytes starting "LCCF")${advice}`,
-        { file: path, offset: 0 },
-      );
+    const damaged = (problem: string, offset: number): CorruptionError =>
+      new CorruptionError(`${format.description} is damaged (${problem}); ${format.repairAdvice}`, {
+        file: path,
+        offset,
+      });
+    const magicMatches = [0, 1, 2, 3].every((i) => bytes[i] === format.magic.charCodeAt(i));
+    if (bytes.length !== ceilingFileBytes || !magicMatches) {
+      throw damaged(`expected ${ceilingFileBytes} bytes starting "${format.magic}"`, 0);
     }
     const ceiling = view.getBigUint64(4);
     if (
       (~ceiling & u64Mask) !== view.getBigUint64(12) ||
       ceiling > BigInt(Number.MAX_SAFE_INTEGER)
     ) {
-      throw new CorruptionError(`${what} (checksum mismatch)${advice}`, { file: path, offset: 4 });
+      throw damaged("checksum mismatch", 4);
     }
     return Number(ceiling);
   } finally {
@@ -70,12 +83,17 @@ export async function prepareCeilingDirectory(disk: Disk, path: string): Promise
 }
 
 /** Makes `ceiling` the persisted ceiling, durably; resolves once it survives a crash. */
-export async function writeCeilingFile(disk: Disk, path: string, ceiling: number): Promise<void> {
+export async function writeCeilingFile(
+  disk: Disk,
+  path: string,
+  format: CeilingFileFormat,
+  ceiling: number,
+): Promise<void> {
   const temporary = `${path}.tmp`;
   const file = await disk.open(temporary, { create: true });
   try {
     await file.truncate(0);
-    await file.write(0, encodeCeiling(ceiling));
+    await file.write(0, encodeCeiling(format, ceiling));
     await file.sync();
   } finally {
     await file.close();

@@ -6,6 +6,11 @@
  * @packageDocumentation
  */
 
+export {
+  DurableCeiling,
+  type CeilingFileFormat,
+  type DurableCeilingOptions,
+} from "./durable-ceiling.ts";
 export { LamportCounterExhaustedError } from "./errors.ts";
 export { LamportClock, type LamportClockOptions } from "./lamport-clock.ts";
 export {

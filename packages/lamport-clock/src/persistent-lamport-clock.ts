@@ -2,11 +2,12 @@ import {
   assertDiskPath,
   ClosedError,
   InvalidArgumentError,
+  invariant,
   noopLogger,
   type Disk,
   type Logger,
 } from "@pods/core-interfaces";
-import { prepareCeilingDirectory, readCeilingFile, writeCeilingFile } from "./ceiling-file.ts";
+import { DurableCeiling } from "./durable-ceiling.ts";
 import { LamportClock, type LamportClockOptions } from "./lamport-clock.ts";
 import { lamportCounterMax } from "./lamport-timestamp.ts";
 
@@ -51,12 +52,6 @@ export interface CeilingStats {
   readonly uncovered: number;
 }
 
-interface Waiter {
-  readonly counter: number;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /**
  * A {@link LamportClock} that never goes back across restarts, by persisting a ceiling on its
  * counter ahead of need — without making `tick()` or `receive()` wait.
@@ -80,12 +75,8 @@ export class PersistentLamportClock extends LamportClock {
   readonly ceilingBlock: number;
   readonly #disk: Disk;
   readonly #logger: Logger;
-  #ceiling = 0;
-  #writing: Promise<void> | undefined;
+  #ceiling: DurableCeiling | undefined;
   #closed = false;
-  #waiters: Waiter[] = [];
-  #writes = 0;
-  #failures = 0;
   #uncovered = 0;
 
   /** Use {@link PersistentLamportClock.open}: it reads the ceiling file first. */
@@ -118,22 +109,34 @@ export class PersistentLamportClock extends LamportClock {
    */
   static async open(options: PersistentLamportClockOptions): Promise<PersistentLamportClock> {
     const clock = new PersistentLamportClock(options);
-    await prepareCeilingDirectory(clock.#disk, clock.path);
-    const previousCeiling = await readCeilingFile(clock.#disk, clock.path);
-    if (previousCeiling !== undefined) {
-      clock.startAt(previousCeiling);
-      clock.#ceiling = previousCeiling;
-    }
-    await clock.#persist(clock.#ceilingFor(clock.peek().counter));
+    const ceiling = await DurableCeiling.open({
+      disk: clock.#disk,
+      path: clock.path,
+      magic: "LCCF",
+      description: "the Lamport clock's persisted ceiling",
+      repairAdvice:
+        "restore it from a backup, or write a ceiling above every timestamp this node issued " +
+        "(e.g. the highest timestamp in its data) — removing it would let the node reuse timestamps",
+      target: () => clock.#ceilingFor(clock.peek().counter),
+      onRaised: (value) => {
+        if (!clock.#closed) clock.slowPathFrom = value - Math.floor(clock.ceilingBlock / 2);
+      },
+      logger: clock.#logger,
+      failureEvent: "lamport-clock.persist-failed",
+    });
+    clock.#ceiling = ceiling;
+    if (ceiling.restored !== undefined) clock.startAt(ceiling.restored);
+    await ceiling.raise(clock.#ceilingFor(clock.peek().counter));
     return clock;
   }
 
   /** The durable ceiling and what the clock did to keep ahead of it. */
   get persistence(): CeilingStats {
+    const ceiling = this.#durable();
     return {
-      ceiling: this.#ceiling,
-      writes: this.#writes,
-      failures: this.#failures,
+      ceiling: ceiling.value,
+      writes: ceiling.writes,
+      failures: ceiling.failures,
       uncovered: this.#uncovered,
     };
   }
@@ -147,12 +150,9 @@ export class PersistentLamportClock extends LamportClock {
    */
   persisted(): Promise<void> {
     const { counter } = this.peek();
-    if (counter <= this.#ceiling) return Promise.resolve();
+    if (counter <= this.#durable().value) return Promise.resolve();
     if (this.#closed) return Promise.reject(this.#closedError());
-    return new Promise((resolve, reject) => {
-      this.#waiters.push({ counter, resolve, reject });
-      this.#startWrite(counter);
-    });
+    return this.#durable().atLeast(counter);
   }
 
   /**
@@ -162,47 +162,25 @@ export class PersistentLamportClock extends LamportClock {
   async close(): Promise<void> {
     this.#closed = true;
     this.slowPathFrom = Number.NEGATIVE_INFINITY;
-    while (this.#writing !== undefined) await this.#writing;
+    await this.#durable().close();
   }
 
   /** @internal */
   protected override beforeAdvance(counter: number): void {
     if (this.#closed) throw this.#closedError();
-    this.#startWrite(counter);
-    if (counter > this.#ceiling) this.#uncovered++;
+    const ceiling = this.#durable();
+    ceiling.raiseInBackground(this.#ceilingFor(counter));
+    if (counter > ceiling.value) this.#uncovered++;
+  }
+
+  /** The durable ceiling, there once {@link PersistentLamportClock.open} has read it. */
+  #durable(): DurableCeiling {
+    invariant(this.#ceiling !== undefined, "the clock is used before open() resolved");
+    return this.#ceiling;
   }
 
   #ceilingFor(counter: number): number {
     return Math.min(counter + this.ceilingBlock, lamportCounterMax);
-  }
-
-  /** Starts a ceiling write covering `counter` unless one runs. */
-  #startWrite(counter: number): void {
-    if (this.#writing !== undefined || this.#closed) return;
-    this.#writing = this.#persist(this.#ceilingFor(counter))
-      .catch((error: unknown) => {
-        this.#failures++;
-        this.#logger.error("lamport-clock.persist-failed", { path: this.path, error });
-        const waiters = this.#waiters;
-        this.#waiters = [];
-        for (const waiter of waiters) waiter.reject(error);
-      })
-      .finally(() => {
-        this.#writing = undefined;
-        // Waiters the write did not cover (the counter moved on meanwhile): go again.
-        if (this.#waiters.length > 0) this.#startWrite(this.peek().counter);
-      });
-  }
-
-  /** Writes `ceiling` durably, then makes it the ceiling and wakes the waiters it covers. */
-  async #persist(ceiling: number): Promise<void> {
-    await writeCeilingFile(this.#disk, this.path, ceiling);
-    this.#writes++;
-    if (ceiling > this.#ceiling) this.#ceiling = ceiling;
-    if (!this.#closed) this.slowPathFrom = this.#ceiling - Math.floor(this.ceilingBlock / 2);
-    const covered = this.#waiters.filter((waiter) => waiter.counter <= this.#ceiling);
-    this.#waiters = this.#waiters.filter((waiter) => waiter.counter > this.#ceiling);
-    for (const waiter of covered) waiter.resolve();
   }
 
   #closedError(): ClosedError {
