@@ -51,6 +51,7 @@ export { driftPpmMax, SimClock, type SimClockOptions } from "./sim-clock.ts";
 export { SimDisk } from "./sim-disk.ts";
 export type { LogRecord } from "./sim-logger.ts";
 export { SimNetwork, type BlockOptions, type Heal } from "./sim-network.ts";
+export { runOnOneNode, type OneNodeContext, type OneNodeOptions } from "./one-node.ts";
 export { SimNode, type CrashOptions, type NodeContext, type NodeOptions } from "./sim-node.ts";
 export { defaultEpochMs, Simulation, type SimulationOptions } from "./simulation.ts";
 export { SimulationError, type SimulationReport } from "./simulation-error.ts";

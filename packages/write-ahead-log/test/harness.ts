@@ -1,30 +1,17 @@
-import type { Env } from "@pods/core-interfaces";
 import { readFrame } from "@pods/codec";
-import { Simulation, type SimDiskOptions, type SimNode } from "@pods/simulation";
+import { runOnOneNode, type OneNodeContext, type SimDiskOptions } from "@pods/simulation";
 import { WriteAheadLog, type WriteAheadLogOptions } from "../src/index.ts";
 
-/** What a test running inside a simulated node gets. */
-export interface SimContext {
-  readonly sim: Simulation;
-  readonly node: SimNode<unknown, Env>;
-  /** The env of the node's current incarnation. */
-  readonly env: () => Env;
-}
+/** What a test running inside the simulated node gets. */
+export type SimContext = OneNodeContext;
 
-/** Runs `test` as a task inside a one-node simulation (node "athens"), driving virtual time. */
-export async function inSimulation<T>(
+/** Runs `test` as a task on a one-node simulation (node "athens"), driving virtual time. */
+export function inSimulation<T>(
   seed: number,
   test: (context: SimContext) => Promise<T>,
   disk: SimDiskOptions = {},
 ): Promise<T> {
-  const sim = new Simulation({ seed });
-  const node = sim.addNode("athens", { boot: ({ env }) => env, disk });
-  await node.ready();
-  const context: SimContext = { sim, node, env: () => node.env };
-  const [value] = await sim.runUntilSettled([sim.spawn("test", () => test(context))], {
-    timeoutMs: 100_000_000,
-  });
-  return value;
+  return runOnOneNode(test, { seed, disk, timeoutMs: 100_000_000 });
 }
 
 const encoder = new TextEncoder();
