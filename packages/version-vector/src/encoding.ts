@@ -1,6 +1,12 @@
-import { createMsgpackCodec } from "@pods/codec";
-import { DecodeError, InvalidArgumentError, type Codec, type NodeId } from "@pods/core-interfaces";
-import { ByteReader, ByteWriter } from "./byte-io.ts";
+import { ByteReader, ByteWriter, createMsgpackCodec } from "@pods/codec";
+import {
+  assertNodeId,
+  DecodeError,
+  InvalidArgumentError,
+  nodeIdLengthMax,
+  type Codec,
+  type NodeId,
+} from "@pods/core-interfaces";
 import { contextUnchecked, exceptionsProblem, type CausalContext } from "./causal-context.ts";
 import { compareDots, formatDot, type Dot } from "./dot.ts";
 import { createSibling, historyOf, type Sibling, type SiblingMode } from "./siblings.ts";
@@ -26,10 +32,10 @@ const siblingsTag = 0x73;
 
 function writeVectorBody(writer: ByteWriter, vector: VersionVector): void {
   const [nodes, counters] = vectorParts(vector);
-  writer.varint(nodes.length);
+  writer.uint(nodes.length);
   for (let index = 0; index < nodes.length; index++) {
-    writer.nodeId(nodes[index] as NodeId);
-    writer.varint(counters[index] as number);
+    writer.ascii(nodes[index] as NodeId);
+    writer.uint(counters[index] as number);
   }
 }
 
@@ -38,8 +44,8 @@ function readVectorBody(reader: ByteReader, entriesMax: number): VersionVector {
   const nodes: NodeId[] = [];
   const counters: number[] = [];
   for (let index = 0; index < size; index++) {
-    const node = reader.nodeId("an entry's node");
-    const counter = reader.varint("an entry's counter");
+    const node = readNodeId(reader, "an entry's node");
+    const counter = reader.uint("an entry's counter");
     const previous = nodes[index - 1];
     if (previous !== undefined && !(previous < node)) {
       throw reader.error(
@@ -53,8 +59,20 @@ function readVectorBody(reader: ByteReader, entriesMax: number): VersionVector {
   return vectorFromSorted(nodes, counters);
 }
 
+/** Reads a node id (written with `writer.ascii`) and checks it. */
+function readNodeId(reader: ByteReader, what: string): NodeId {
+  const start = reader.offset;
+  const node = reader.ascii(what, nodeIdLengthMax);
+  try {
+    assertNodeId(node, what);
+  } catch (error) {
+    throw reader.error((error as Error).message, start);
+  }
+  return node;
+}
+
 function expectTag(reader: ByteReader, tag: number, form: string): void {
-  if (reader.byte("the tag") !== tag) throw new DecodeError(`not a ${form} (wrong tag byte)`);
+  if (reader.u8("the tag") !== tag) throw new DecodeError(`not a ${form} (wrong tag byte)`);
 }
 
 /**
@@ -64,7 +82,7 @@ function expectTag(reader: ByteReader, tag: number, form: string): void {
 export const versionVectorCodec: Codec<VersionVector> = {
   encode(vector) {
     const writer = new ByteWriter();
-    writer.byte(vectorTag);
+    writer.u8(vectorTag);
     writeVectorBody(writer, vector);
     return writer.finish();
   },
@@ -81,7 +99,7 @@ export const versionVectorCodec: Codec<VersionVector> = {
 export const causalContextCodec: Codec<CausalContext> = {
   encode(context) {
     const writer = new ByteWriter();
-    writer.byte(contextTag);
+    writer.u8(contextTag);
     writeVectorBody(writer, context.vector);
     writeExceptions(
       writer,
@@ -106,10 +124,10 @@ export const causalContextCodec: Codec<CausalContext> = {
 
 /** Writes a context's exceptions, each as the index of its node in `nodes` and its counter. */
 function writeExceptions(writer: ByteWriter, context: CausalContext, nodes: readonly NodeId[]) {
-  writer.varint(context.exceptions.length);
+  writer.uint(context.exceptions.length);
   for (const dot of context.exceptions) {
-    writer.varint(nodes.indexOf(dot.node));
-    writer.varint(dot.counter);
+    writer.uint(nodes.indexOf(dot.node));
+    writer.uint(dot.counter);
   }
 }
 
@@ -117,8 +135,8 @@ function readExceptions(reader: ByteReader, vector: VersionVector, nodes: readon
   const count = reader.count("the exception count", defaultDecodeEntriesMax);
   const exceptions: Dot[] = [];
   for (let index = 0; index < count; index++) {
-    const node = nodes[reader.varint(`exception ${index} node`, nodes.length - 1)] as NodeId;
-    exceptions.push({ node, counter: reader.varint(`exception ${index} counter`) });
+    const node = nodes[reader.uint(`exception ${index} node`, { max: nodes.length - 1 })] as NodeId;
+    exceptions.push({ node, counter: reader.uint(`exception ${index} counter`) });
   }
   const problem = exceptionsProblem(vector, exceptions);
   if (problem !== undefined) throw reader.error(problem);
@@ -170,24 +188,24 @@ function encodeSiblings<V>(siblings: readonly Sibling<V>[], valueCodec: Codec<V>
   const nodes = [...table].sort((a, b) => (a < b ? -1 : 1));
   const indexOf = new Map(nodes.map((node, index) => [node, index]));
   const writer = new ByteWriter();
-  writer.byte(siblingsTag);
-  writer.varint(nodes.length);
-  for (const node of nodes) writer.nodeId(node);
-  writer.varint(siblings.length);
+  writer.u8(siblingsTag);
+  writer.uint(nodes.length);
+  for (const node of nodes) writer.ascii(node);
+  writer.uint(siblings.length);
   for (const sibling of siblings) {
     if (!Number.isSafeInteger(sibling.wallMs) || sibling.wallMs < 0) {
       throw new InvalidArgumentError(
         `sibling ${formatDot(sibling.dot)} has wallMs ${sibling.wallMs}: use a safe integer >= 0.`,
       );
     }
-    writer.varint(indexOf.get(sibling.dot.node) as number);
-    writer.varint(sibling.dot.counter);
-    writer.varint(sibling.wallMs);
+    writer.uint(indexOf.get(sibling.dot.node) as number);
+    writer.uint(sibling.dot.counter);
+    writer.uint(sibling.wallMs);
     const entries = [...sibling.context.vector.entries()];
-    writer.varint(entries.length);
+    writer.uint(entries.length);
     for (const [node, counter] of entries) {
-      writer.varint(indexOf.get(node) as number);
-      writer.varint(counter);
+      writer.uint(indexOf.get(node) as number);
+      writer.uint(counter);
     }
     writeExceptions(
       writer,
@@ -210,7 +228,7 @@ function decodeSiblings<V>(
   const tableSize = reader.count("the node table size", defaultDecodeEntriesMax);
   const nodes: NodeId[] = [];
   for (let index = 0; index < tableSize; index++) {
-    const node = reader.nodeId(`table node ${index}`);
+    const node = readNodeId(reader, `table node ${index}`);
     const previous = nodes.at(-1);
     if (previous !== undefined && !(previous < node)) {
       throw reader.error(`table node "${node}" is not after "${previous}" (sorted, unique)`);
@@ -223,18 +241,18 @@ function decodeSiblings<V>(
   for (let index = 0; index < count; index++) {
     const what = `sibling ${index}`;
     const dot: Dot = {
-      node: nodes[reader.varint(`${what} dot node`, tableSize - 1)] as NodeId,
-      counter: reader.varint(`${what} dot counter`),
+      node: nodes[reader.uint(`${what} dot node`, { max: tableSize - 1 })] as NodeId,
+      counter: reader.uint(`${what} dot counter`),
     };
     if (dot.counter < 1) throw reader.error(`${what} has dot counter 0`);
-    const wallMs = reader.varint(`${what} wall time`);
+    const wallMs = reader.uint(`${what} wall time`);
     const size = reader.count(`${what} entry count`, tableSize);
     const entryNodes: NodeId[] = [];
     const counters: number[] = [];
     let previousIndex = -1;
     for (let entry = 0; entry < size; entry++) {
-      const nodeIndex = reader.varint(`${what} entry ${entry} node`, tableSize - 1);
-      const counter = reader.varint(`${what} entry ${entry} counter`);
+      const nodeIndex = reader.uint(`${what} entry ${entry} node`, { max: tableSize - 1 });
+      const counter = reader.uint(`${what} entry ${entry} counter`);
       if (nodeIndex <= previousIndex || counter < 1) {
         throw reader.error(`${what} entry ${entry} is out of order or has counter 0`);
       }

@@ -1,0 +1,151 @@
+import { DecodeError } from "@pods/core-interfaces";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ByteReader, ByteWriter } from "./byte-io.ts";
+
+type Field =
+  | { readonly kind: "u8"; readonly value: number }
+  | { readonly kind: "uint"; readonly value: number }
+  | { readonly kind: "f64"; readonly value: number }
+  | { readonly kind: "bytes"; readonly value: Uint8Array }
+  | { readonly kind: "ascii"; readonly value: string };
+
+const field: fc.Arbitrary<Field> = fc.oneof(
+  fc.record({ kind: fc.constant("u8" as const), value: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({
+    kind: fc.constant("uint" as const),
+    value: fc.oneof(fc.nat(300), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })),
+  }),
+  fc.record({ kind: fc.constant("f64" as const), value: fc.double({ noNaN: true }) }),
+  fc.record({ kind: fc.constant("bytes" as const), value: fc.uint8Array({ maxLength: 300 }) }),
+  fc.record({
+    kind: fc.constant("ascii" as const),
+    value: fc.string({
+      unit: fc.integer({ min: 0, max: 0x7f }).map((code) => String.fromCharCode(code)),
+      maxLength: 40,
+    }),
+  }),
+);
+
+function write(fields: readonly Field[], capacityBytes?: number): Uint8Array {
+  const writer = new ByteWriter(capacityBytes);
+  for (const item of fields) {
+    if (item.kind === "u8") writer.u8(item.value);
+    else if (item.kind === "uint") writer.uint(item.value);
+    else if (item.kind === "f64") writer.f64(item.value);
+    else if (item.kind === "bytes") writer.bytes(item.value);
+    else writer.ascii(item.value);
+  }
+  return writer.finish();
+}
+
+function read(bytes: Uint8Array, kinds: readonly Field["kind"][]): unknown[] {
+  const reader = new ByteReader(bytes);
+  const values = kinds.map((kind, index) => {
+    const name = `field ${index}`;
+    if (kind === "u8") return reader.u8(name);
+    if (kind === "uint") return reader.uint(name);
+    if (kind === "f64") return reader.f64(name);
+    if (kind === "bytes") return reader.bytes(name);
+    return reader.ascii(name, 64);
+  });
+  reader.end();
+  return values;
+}
+
+describe("ByteWriter and ByteReader", () => {
+  it("read back exactly what was written, from any starting capacity", () => {
+    fc.assert(
+      fc.property(
+        fc.array(field, { maxLength: 30 }),
+        fc.integer({ min: 1, max: 80 }),
+        (fields, capacity) => {
+          const bytes = write(fields, capacity);
+          expect(
+            read(
+              bytes,
+              fields.map((item) => item.kind),
+            ),
+          ).toEqual(fields.map((item) => item.value));
+        },
+      ),
+    );
+  });
+
+  it("refuse every truncation of a valid input with a DecodeError", () => {
+    fc.assert(
+      fc.property(fc.array(field, { minLength: 1, maxLength: 10 }), fc.nat(), (fields, cut) => {
+        const bytes = write(fields);
+        const kinds = fields.map((item) => item.kind);
+        const truncated = bytes.subarray(0, cut % bytes.length);
+        expect(() => read(truncated, kinds)).toThrow(DecodeError);
+      }),
+    );
+  });
+
+  it("write varints in their shortest form and refuse other forms", () => {
+    expect([...new ByteWriter().uint(0).uint(127).uint(128).uint(300).finish()]).toEqual([
+      0, 127, 0x80, 1, 0xac, 2,
+    ]);
+    expect(new ByteWriter().uint(Number.MAX_SAFE_INTEGER).length).toBe(8);
+    expect(() => new ByteReader(Uint8Array.of(0x80, 0)).uint("n")).toThrow(
+      /n is not in shortest form/,
+    );
+    const tooLong = new Uint8Array(9).fill(0x81);
+    expect(() => new ByteReader(tooLong).uint("n")).toThrow(/longer than 8 bytes/);
+  });
+
+  it("check ranges, counts, lengths, ASCII and trailing bytes, naming field and offset", () => {
+    const twelve = new ByteWriter().uint(12).finish();
+    expect(() => new ByteReader(twelve).uint("size", { max: 10 })).toThrow(
+      /size is 12, above its maximum 10/,
+    );
+    expect(() => new ByteReader(twelve).uint("size", { min: 13 })).toThrow(/below its minimum 13/);
+    expect(() => new ByteReader(twelve).count("items", 100)).toThrow(
+      /items is 12, above its maximum 1/,
+    );
+    const shortBytes = Uint8Array.of(5, 1, 2);
+    expect(() => new ByteReader(shortBytes).bytes("body")).toThrow(
+      /body claims 5 bytes but only 2 remain/,
+    );
+    expect(() => new ByteReader(Uint8Array.of(1, 0xc3)).ascii("name", 10)).toThrow(
+      /name is not ASCII/,
+    );
+    expect(() => new ByteReader(Uint8Array.of(20)).ascii("name", 10)).toThrow(
+      /name's length is 20/,
+    );
+    const trailing = new ByteReader(Uint8Array.of(1, 2));
+    trailing.u8("first");
+    let error: unknown;
+    try {
+      trailing.end();
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(DecodeError);
+    expect((error as Error).message).toMatch(/1 trailing byte/);
+    expect((error as DecodeError).offset).toBe(1);
+  });
+
+  it("put the context's what and advice around each problem", () => {
+    const reader = new ByteReader(new Uint8Array(0), {
+      what: "session command",
+      advice: "check the sender",
+    });
+    expect(() => reader.u8("kind")).toThrow(
+      /^cannot decode: session command: kind is missing: the input ends early\. check the sender \(at offset 0\)$/,
+    );
+  });
+
+  it("hand out the rest of the input as a view", () => {
+    const bytes = new ByteWriter()
+      .u8(9)
+      .raw(Uint8Array.of(1, 2, 3))
+      .finish();
+    const reader = new ByteReader(bytes);
+    expect(reader.u8("tag")).toBe(9);
+    expect([...reader.rest()]).toEqual([1, 2, 3]);
+    expect(reader.remaining).toBe(0);
+    expect(reader.offset).toBe(4);
+  });
+});

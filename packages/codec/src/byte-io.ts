@@ -1,0 +1,231 @@
+import { DecodeError } from "@pods/core-interfaces";
+
+// The building blocks of compact binary forms (version vectors, session commands, log
+// commands): single bytes, unsigned integers as LEB128 varints in their shortest form (at most
+// 2^53 - 1, so at most 8 bytes, and exact as JavaScript numbers), float64 big-endian, and
+// length-prefixed byte strings and ASCII text. The reader refuses anything a writer would not
+// produce, with a DecodeError that names the field and the offset.
+
+const varintBytesMax = 8;
+
+/** Appends values to a growing buffer; {@link ByteWriter.finish} returns the bytes. */
+export class ByteWriter {
+  #bytes: Uint8Array;
+  #view: DataView;
+  #length = 0;
+
+  /** @param capacityBytes - the initial buffer size; it doubles as needed. Default 64. */
+  constructor(capacityBytes = 64) {
+    this.#bytes = new Uint8Array(Math.max(1, capacityBytes));
+    this.#view = new DataView(this.#bytes.buffer);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Appends one byte (0–255). */
+  u8(value: number): this {
+    this.#reserve(1);
+    this.#bytes[this.#length++] = value;
+    return this;
+  }
+
+  /** Appends a safe integer ≥ 0 as a varint. */
+  uint(value: number): this {
+    this.#reserve(varintBytesMax);
+    let rest = value;
+    while (rest >= 0x80) {
+      this.#bytes[this.#length++] = (rest % 0x80) | 0x80;
+      rest = Math.floor(rest / 0x80);
+    }
+    this.#bytes[this.#length++] = rest;
+    return this;
+  }
+
+  /** Appends a float64, big-endian. */
+  f64(value: number): this {
+    this.#reserve(8);
+    this.#view.setFloat64(this.#length, value);
+    this.#length += 8;
+    return this;
+  }
+
+  /** Appends `value` preceded by its length as a varint. */
+  bytes(value: Uint8Array): this {
+    this.uint(value.length);
+    return this.raw(value);
+  }
+
+  /** Appends `value` as it is (a reader takes it with {@link ByteReader.rest}). */
+  raw(value: Uint8Array): this {
+    this.#reserve(value.length);
+    this.#bytes.set(value, this.#length);
+    this.#length += value.length;
+    return this;
+  }
+
+  /** Appends ASCII text (a node id, say) preceded by its length, one byte per character. */
+  ascii(text: string): this {
+    this.uint(text.length);
+    this.#reserve(text.length);
+    for (let index = 0; index < text.length; index++) {
+      this.#bytes[this.#length++] = text.charCodeAt(index);
+    }
+    return this;
+  }
+
+  /** The bytes written, as a new array. */
+  finish(): Uint8Array {
+    return this.#bytes.slice(0, this.#length);
+  }
+
+  #reserve(count: number): void {
+    if (this.#length + count <= this.#bytes.length) return;
+    let size = this.#bytes.length * 2;
+    while (size < this.#length + count) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.#bytes.subarray(0, this.#length));
+    this.#bytes = grown;
+    this.#view = new DataView(grown.buffer);
+  }
+}
+
+/** What a {@link ByteReader}'s errors say besides the problem. */
+export interface ByteReaderContext {
+  /** What the bytes hold, put before each problem: `"session command"`. */
+  readonly what?: string;
+  /** What to do about bad bytes, put after each problem: `"check the sender's version"`. */
+  readonly advice?: string;
+}
+
+/** Limits of {@link ByteReader.uint}. */
+export interface UintRange {
+  /** The smallest value accepted. Default 0. */
+  readonly min?: number;
+  /** The largest value accepted. Default 2^53 - 1. */
+  readonly max?: number;
+}
+
+/**
+ * Reads what a {@link ByteWriter} wrote, field by field. Every malformed input — too short, a
+ * varint not in its shortest form or out of range, a length beyond the input, trailing bytes —
+ * is a `DecodeError` naming the field and carrying the offset.
+ */
+export class ByteReader {
+  readonly #bytes: Uint8Array;
+  readonly #context: ByteReaderContext;
+  #offset = 0;
+
+  /**
+   * @param bytes - the encoded value.
+   * @param context - what error messages say around the problem.
+   */
+  constructor(bytes: Uint8Array, context: ByteReaderContext = {}) {
+    this.#bytes = bytes;
+    this.#context = context;
+  }
+
+  /** Bytes not read yet. */
+  get remaining(): number {
+    return this.#bytes.length - this.#offset;
+  }
+
+  /** Where the next field starts. */
+  get offset(): number {
+    return this.#offset;
+  }
+
+  /** Reads one byte. */
+  u8(field: string): number {
+    const value = this.#bytes[this.#offset];
+    if (value === undefined) throw this.error(`${field} is missing: the input ends early`);
+    this.#offset++;
+    return value;
+  }
+
+  /** Reads a varint in its shortest form, within `range`. */
+  uint(field: string, range: UintRange = {}): number {
+    const start = this.#offset;
+    const { min = 0, max = Number.MAX_SAFE_INTEGER } = range;
+    let value = 0;
+    let scale = 1;
+    for (let index = 0; index < varintBytesMax; index++) {
+      const byte = this.u8(field);
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) {
+        if (byte === 0 && index > 0) throw this.error(`${field} is not in shortest form`, start);
+        if (value > max) throw this.error(`${field} is ${value}, above its maximum ${max}`, start);
+        if (value < min) throw this.error(`${field} is ${value}, below its minimum ${min}`, start);
+        return value;
+      }
+      scale *= 0x80;
+    }
+    throw this.error(`${field} is a varint longer than ${varintBytesMax} bytes`, start);
+  }
+
+  /** Reads a count of items that take at least one byte each: at most `max` and the bytes left. */
+  count(field: string, max: number): number {
+    return this.uint(field, { max: Math.min(max, this.remaining) });
+  }
+
+  /** Reads a float64, big-endian (any value, NaN included: check what the field allows). */
+  f64(field: string): number {
+    if (this.remaining < 8) throw this.error(`${field} is missing: the input ends early`);
+    const bytes = this.#bytes;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const value = view.getFloat64(this.#offset);
+    this.#offset += 8;
+    return value;
+  }
+
+  /** Reads a length-prefixed byte string (a view into the input). */
+  bytes(field: string): Uint8Array {
+    const length = this.uint(`${field}'s length`);
+    if (length > this.remaining) {
+      throw this.error(`${field} claims ${length} bytes but only ${this.remaining} remain`);
+    }
+    const value = this.#bytes.subarray(this.#offset, this.#offset + length);
+    this.#offset += length;
+    return value;
+  }
+
+  /** Reads length-prefixed ASCII text of at most `lengthMax` characters. */
+  ascii(field: string, lengthMax: number): string {
+    const length = this.uint(`${field}'s length`, { max: lengthMax });
+    if (length > this.remaining) {
+      throw this.error(`${field} claims ${length} bytes but only ${this.remaining} remain`);
+    }
+    let text = "";
+    for (let index = 0; index < length; index++) {
+      const code = this.#bytes[this.#offset + index] as number;
+      if (code > 0x7f) throw this.error(`${field} is not ASCII`, this.#offset + index);
+      text += String.fromCharCode(code);
+    }
+    this.#offset += length;
+    return text;
+  }
+
+  /** Takes every remaining byte (a view into the input). */
+  rest(): Uint8Array {
+    const value = this.#bytes.subarray(this.#offset);
+    this.#offset = this.#bytes.length;
+    return value;
+  }
+
+  /** Throws unless every byte was read. */
+  end(): void {
+    if (this.remaining > 0) throw this.error(`${this.remaining} trailing byte(s)`);
+  }
+
+  /** A `DecodeError` about these bytes at `offset` (default: where reading stands). */
+  error(problem: string, offset = this.#offset): DecodeError {
+    const { what, advice } = this.#context;
+    const message =
+      (what === undefined ? "" : `${what}: `) +
+      problem +
+      (advice === undefined ? "" : `. ${advice}`);
+    return new DecodeError(message, { offset });
+  }
+}
