@@ -64,14 +64,18 @@ describe("sessionCommandCodec", () => {
     ["empty input", [], /format version is missing/],
     ["an unknown version", [9, 1], /format version 9 is not supported/],
     ["an unknown kind", [sessionFormatVersion, 7], /command kind 7 is unknown/],
-    ["trailing bytes", [sessionFormatVersion, 1, 0], /1 trailing bytes/],
+    ["trailing bytes", [sessionFormatVersion, 1, 0], /1 trailing byte\(s\)/],
     ["a zero client id", [sessionFormatVersion, 2, 0, 1], /clientId is 0, below its minimum 1/],
     ["a truncated varint", [sessionFormatVersion, 2, 0x81], /clientId is missing/],
-    ["a non-minimal varint", [sessionFormatVersion, 2, 0x81, 0x00, 1], /not minimally encoded/],
+    [
+      "a non-minimal varint",
+      [sessionFormatVersion, 2, 0x81, 0x00, 1],
+      /clientId is not in shortest form/,
+    ],
     [
       "a varint beyond 2^53",
       [sessionFormatVersion, 2, ...Array<number>(7).fill(0xff), 0x7f, 1],
-      /exceeds 2\^53 - 1/,
+      /above its maximum 9007199254740991/,
     ],
     ["firstUnacknowledged above sequence", [sessionFormatVersion, 3, 1, 4, 5], /exceeds sequence/],
   ])("refuses %s with a DecodeError", (_name, bytes, message) => {

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Codec } from "@pods/core-interfaces";
-import { ByteReader, ByteWriter } from "./binary.ts";
+import { ByteWriter } from "@pods/codec";
+import { sessionBytesReader } from "./binary.ts";
 
 /** The version byte every command, result and snapshot of this package starts with. */
 export const sessionFormatVersion = 1;
@@ -83,7 +84,7 @@ function encode(command: SessionCommand): Uint8Array {
 }
 
 function decode(bytes: Uint8Array): SessionCommand {
-  const reader = new ByteReader(bytes, "session command");
+  const reader = sessionBytesReader(bytes, "session command");
   const version = reader.u8("format version");
   if (version !== sessionFormatVersion) {
     throw reader.error(
@@ -96,15 +97,15 @@ function decode(bytes: Uint8Array): SessionCommand {
       reader.end();
       return { type: "register" };
     case kinds["keep-alive"]: {
-      const clientId = reader.uint("clientId", 1);
-      const firstUnacknowledged = reader.uint("firstUnacknowledged", 1);
+      const clientId = reader.uint("clientId", { min: 1 });
+      const firstUnacknowledged = reader.uint("firstUnacknowledged", { min: 1 });
       reader.end();
       return { type: "keep-alive", clientId, firstUnacknowledged };
     }
     case kinds.request: {
-      const clientId = reader.uint("clientId", 1);
-      const sequence = reader.uint("sequence", 1);
-      const firstUnacknowledged = reader.uint("firstUnacknowledged", 1);
+      const clientId = reader.uint("clientId", { min: 1 });
+      const sequence = reader.uint("sequence", { min: 1 });
+      const firstUnacknowledged = reader.uint("firstUnacknowledged", { min: 1 });
       if (firstUnacknowledged > sequence) {
         throw reader.error(
           `firstUnacknowledged ${firstUnacknowledged} exceeds sequence ${sequence}`,

@@ -4,7 +4,8 @@ import {
   type Codec,
   type PodsErrorOptions,
 } from "@pods/core-interfaces";
-import { ByteReader, ByteWriter } from "./binary.ts";
+import { ByteWriter } from "@pods/codec";
+import { sessionBytesReader } from "./binary.ts";
 import { RequestTooOldError, SessionExpiredError } from "./errors.ts";
 import { sessionFormatVersion } from "./session-command.ts";
 
@@ -114,7 +115,7 @@ function encode(result: SessionResult): Uint8Array {
 }
 
 function decode(bytes: Uint8Array): SessionResult {
-  const reader = new ByteReader(bytes, "session result");
+  const reader = sessionBytesReader(bytes, "session result");
   const version = reader.u8("format version");
   if (version !== sessionFormatVersion) {
     throw reader.error(
@@ -128,12 +129,12 @@ function decode(bytes: Uint8Array): SessionResult {
     case kinds["kept-alive"]:
     case kinds["session-expired"]: {
       const type = kind === 1 ? "registered" : kind === 2 ? "kept-alive" : "session-expired";
-      result = { type, clientId: reader.uint("clientId", 1) };
+      result = { type, clientId: reader.uint("clientId", { min: 1 }) };
       break;
     }
     case kinds.applied: {
-      const clientId = reader.uint("clientId", 1);
-      const sequence = reader.uint("sequence", 1);
+      const clientId = reader.uint("clientId", { min: 1 });
+      const sequence = reader.uint("sequence", { min: 1 });
       const flag = reader.u8("replayed flag");
       if (flag > 1) throw reader.error(`replayed flag is ${flag}, not 0 or 1`);
       return { type: "applied", clientId, sequence, replayed: flag === 1, response: reader.rest() };
@@ -141,9 +142,9 @@ function decode(bytes: Uint8Array): SessionResult {
     case kinds["request-too-old"]:
       result = {
         type: "request-too-old",
-        clientId: reader.uint("clientId", 1),
-        sequence: reader.uint("sequence", 1),
-        highestDiscarded: reader.uint("highestDiscarded", 1),
+        clientId: reader.uint("clientId", { min: 1 }),
+        sequence: reader.uint("sequence", { min: 1 }),
+        highestDiscarded: reader.uint("highestDiscarded", { min: 1 }),
       };
       break;
     case kinds.malformed: {

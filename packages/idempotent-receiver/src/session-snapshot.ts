@@ -1,4 +1,5 @@
-import { ByteReader, ByteWriter } from "./binary.ts";
+import { ByteWriter } from "@pods/codec";
+import { readTimeMs, sessionBytesReader } from "./binary.ts";
 import { sessionFormatVersion } from "./session-command.ts";
 
 /** One client session as replicated state. */
@@ -53,7 +54,7 @@ export function encodeSessionSnapshot(snapshot: SessionSnapshot): Uint8Array {
  * @throws `DecodeError` when `bytes` are not a valid snapshot.
  */
 export function decodeSessionSnapshot(bytes: Uint8Array): SessionSnapshot {
-  const reader = new ByteReader(bytes, "session snapshot");
+  const reader = sessionBytesReader(bytes, "session snapshot");
   const version = reader.u8("format version");
   if (version !== sessionFormatVersion) {
     throw reader.error(
@@ -61,18 +62,18 @@ export function decodeSessionSnapshot(bytes: Uint8Array): SessionSnapshot {
     );
   }
   const lastAppliedIndex = reader.uint("lastAppliedIndex");
-  const clusterTimeMs = reader.time("clusterTimeMs");
+  const clusterTimeMs = readTimeMs(reader, "clusterTimeMs");
   const sessionCount = reader.uint("session count");
   const sessions: Session[] = [];
   const clientIds = new Set<number>();
   let previousActiveMs = 0;
   for (let n = 0; n < sessionCount; n++) {
-    const clientId = reader.uint("clientId", 1);
+    const clientId = reader.uint("clientId", { min: 1 });
     if (clientId > lastAppliedIndex || clientIds.has(clientId)) {
       throw reader.error(`clientId ${clientId} is repeated or above lastAppliedIndex`);
     }
     clientIds.add(clientId);
-    const lastActiveMs = reader.time("lastActiveMs");
+    const lastActiveMs = readTimeMs(reader, "lastActiveMs");
     if (lastActiveMs < previousActiveMs || lastActiveMs > clusterTimeMs) {
       throw reader.error(`lastActiveMs ${lastActiveMs} is out of order or in the future`);
     }
@@ -82,7 +83,7 @@ export function decodeSessionSnapshot(bytes: Uint8Array): SessionSnapshot {
     const responses = new Map<number, Uint8Array>();
     let previousSequence = highestDiscarded;
     for (let r = 0; r < responseCount; r++) {
-      const sequence = reader.uint("sequence", 1);
+      const sequence = reader.uint("sequence", { min: 1 });
       if (sequence <= previousSequence) {
         throw reader.error(`saved sequence ${sequence} is not above ${previousSequence}`);
       }
