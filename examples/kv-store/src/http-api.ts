@@ -79,9 +79,20 @@ function readBody(incoming: IncomingMessage): Promise<Uint8Array> {
       reject(tooLarge());
     };
     incoming.on("data", onData);
-    incoming.on("end", () => resolve(new Uint8Array(Buffer.concat(chunks))));
+    incoming.on("end", () => resolve(joined(chunks, bytes)));
     incoming.on("error", reject);
   });
+}
+
+/** The chunks in one array of its own (a chunk may share its memory with the socket's reads). */
+function joined(chunks: readonly Uint8Array[], bytes: number): Uint8Array {
+  const body = new Uint8Array(bytes);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return body;
 }
 
 function integerHeader(incoming: IncomingMessage, name: string): number | undefined {
@@ -109,10 +120,35 @@ function sessionOf(incoming: IncomingMessage): SessionStamp | undefined {
   return { clientId, sequence, firstUnacknowledged };
 }
 
-function consistencyOf(incoming: IncomingMessage, url: URL): ReadConsistency {
+/** A request target split into its path and its query (without the `?`). */
+interface Target {
+  readonly path: string;
+  readonly query: string;
+}
+
+/**
+ * Splits the request target: the usual origin form (`/kv/key?consistency=lease`) by hand, taken
+ * as it is (dot segments are part of the key); the absolute form (`http://host/kv/key`) through
+ * the URL parser.
+ */
+function targetOf(incoming: IncomingMessage): Target {
+  const raw = incoming.url ?? "/";
+  if (!raw.startsWith("/")) {
+    const url = new URL(raw, "http://localhost");
+    return { path: url.pathname, query: url.search.slice(1) };
+  }
+  const mark = raw.indexOf("?");
+  return mark === -1
+    ? { path: raw, query: "" }
+    : { path: raw.slice(0, mark), query: raw.slice(mark + 1) };
+}
+
+function consistencyOf(incoming: IncomingMessage, target: Target): ReadConsistency {
   const minVersion = integerHeader(incoming, headers.minVersion);
   if (minVersion !== undefined) return { kind: "at-least", version: minVersion };
-  const asked = url.searchParams.get("consistency") ?? "linearizable";
+  const asked =
+    (target.query === "" ? null : new URLSearchParams(target.query).get("consistency")) ??
+    "linearizable";
   if (asked === "linearizable") return { kind: "linearizable" };
   if (asked === "local") return { kind: "local" };
   if (asked === "lease") return { kind: "lease" };
@@ -123,10 +159,10 @@ function consistencyOf(incoming: IncomingMessage, url: URL): ReadConsistency {
   );
 }
 
-function keyOf(url: URL): string {
+function keyOf(target: Target): string {
   let key: string;
   try {
-    key = decodeURIComponent(url.pathname.slice("/kv/".length));
+    key = decodeURIComponent(target.path.slice("/kv/".length));
   } catch {
     throw new HttpError(400, "BAD_KEY", "The key is not valid percent-encoding.");
   }
@@ -138,12 +174,24 @@ function keyOf(url: URL): string {
   return key;
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
+/**
+ * Answers with `body` as JSON, and `extra` headers (name, value, name, value...). Headers go as
+ * a flat list, the cheapest form for Node's HTTP server.
+ */
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  extra: readonly string[] = [],
+): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-  });
+  response.writeHead(status, [
+    "content-type",
+    "application/json",
+    "content-length",
+    String(Buffer.byteLength(text)),
+    ...extra,
+  ]);
   response.end(text);
 }
 
@@ -235,29 +283,29 @@ async function handle(
   incoming: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const url = new URL(incoming.url ?? "/", "http://localhost");
+  const target = targetOf(incoming);
   const method = incoming.method ?? "GET";
-  if (url.pathname === "/status" && method === "GET") {
+  if (target.path === "/status" && method === "GET") {
     sendJson(response, 200, replica.status());
     return;
   }
-  if (url.pathname === "/sessions" && method === "POST") {
+  if (target.path === "/sessions" && method === "POST") {
     const body = await readBody(incoming);
     await viaLeader(replica, incoming, body, response, async () => {
       sendJson(response, 200, { clientId: await replica.registerSession() });
     });
     return;
   }
-  if (!url.pathname.startsWith("/kv/")) {
+  if (!target.path.startsWith("/kv/")) {
     throw new HttpError(
       404,
       "NOT_FOUND",
       "Routes: /kv/<key> (GET, PUT, DELETE), GET /status, POST /sessions.",
     );
   }
-  const key = keyOf(url);
+  const key = keyOf(target);
   if (method === "GET") {
-    const { stored, appliedIndex } = await replica.read(key, consistencyOf(incoming, url));
+    const { stored, appliedIndex } = await replica.read(key, consistencyOf(incoming, target));
     response.setHeader(headers.applied, String(appliedIndex));
     if (stored === undefined) {
       sendJson(response, 404, {
@@ -266,11 +314,14 @@ async function handle(
       });
       return;
     }
-    response.writeHead(200, {
-      "content-type": "application/octet-stream",
-      "content-length": stored.value.length,
-      [headers.version]: String(stored.version),
-    });
+    response.writeHead(200, [
+      "content-type",
+      "application/octet-stream",
+      "content-length",
+      String(stored.value.length),
+      headers.version,
+      String(stored.version),
+    ]);
     response.end(stored.value);
     return;
   }
@@ -284,8 +335,10 @@ async function handle(
   await viaLeader(replica, incoming, body, response, async () => {
     const result = await replica.write(command, session);
     if ("rejected" in result) throw new HttpError(400, "REJECTED", result.rejected);
-    response.setHeader(headers.version, String(result.version));
-    sendJson(response, 200, { version: result.version, existed: result.existed });
+    sendJson(response, 200, { version: result.version, existed: result.existed }, [
+      headers.version,
+      String(result.version),
+    ]);
   });
 }
 

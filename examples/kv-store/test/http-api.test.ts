@@ -1,6 +1,7 @@
 // The HTTP API and the client library against a real single-node store (one voter: it leads at
 // once), on loopback with its data in a temp directory.
 import { mkdtemp, rm } from "node:fs/promises";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,6 +88,29 @@ describe("the HTTP API", () => {
     expect(halfSession.status).toBe(400);
     expect((await problem(halfSession)).message).toMatch(/pods-sequence/);
     expect((await fetch(`${base}/status`)).status).toBe(200);
+  });
+
+  it("takes any key percent-encoded, and reads it at every consistency", async () => {
+    const key = "a/../b?c=d é";
+    const url = `${base}/kv/${encodeURIComponent(key)}`;
+    expect((await fetch(url, { method: "PUT", body: "odd" })).status).toBe(200);
+    for (const consistency of ["linearizable", "lease", "local"]) {
+      const read = await fetch(`${url}?consistency=${consistency}`);
+      expect(read.status).toBe(200);
+      expect(await read.text()).toBe("odd");
+    }
+    expect((await fetch(`${base}/kv/b`)).status).toBe(404);
+    const absolute = await new Promise<number>((resolve, reject) => {
+      const target = `${base}/kv/${encodeURIComponent(key)}?consistency=lease`;
+      const port = Number(new URL(base).port);
+      request({ host: "127.0.0.1", port, path: target }, (answer) => {
+        answer.resume();
+        resolve(answer.statusCode ?? 0);
+      })
+        .on("error", reject)
+        .end();
+    });
+    expect(absolute).toBe(200);
   });
 
   it("applies a retried session write once: the retry gets the saved answer", async () => {

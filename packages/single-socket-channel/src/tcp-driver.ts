@@ -67,7 +67,12 @@ function certificateName(socket: tls.TLSSocket): string {
   return (Array.isArray(commonName) ? commonName[0] : commonName) ?? "";
 }
 
-/** Wires a socket's events to the channel's handlers and wraps it as a {@link ByteStream}. */
+/**
+ * Wires a socket's events to the channel's handlers and wraps it as a {@link ByteStream}. Writes
+ * made in one turn of the event loop leave in one system call: the first corks the socket and the
+ * check phase of the same turn (`setImmediate`) uncorks it, so the frames the channel flushes for
+ * each of a burst of events (a batch of acknowledgements, say) share one `writev`.
+ */
 function wrap(
   socket: net.Socket,
   remoteLabel: string,
@@ -75,12 +80,24 @@ function wrap(
   handlers: StreamHandlers | (() => StreamHandlers),
 ): ByteStream {
   socket.setNoDelay(true);
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    socket.uncork();
+  };
   const stream: ByteStream = {
     remoteLabel,
     get peerCertificateName() {
       return secure ? certificateName(socket as tls.TLSSocket) : undefined;
     },
-    write: (bytes) => socket.write(bytes),
+    write: (bytes) => {
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        setImmediate(uncork);
+      }
+      return socket.write(bytes);
+    },
     end: () => {
       socket.end();
     },
@@ -100,7 +117,7 @@ function wrap(
 /**
  * The byte-stream driver for real clusters: TCP through `node:net`, or mutual TLS through
  * `node:tls` when `options.tls` is given. Sockets run with Nagle's algorithm off (the channel
- * batches writes itself).
+ * batches writes itself, and the driver sends what one event-loop turn wrote in one system call).
  */
 export function createTcpDriver(options: TcpDriverOptions = {}): StreamDriver<SocketAddress> {
   const secure = options.tls;
