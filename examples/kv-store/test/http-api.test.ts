@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KvClient, KvRequestError } from "../src/client.ts";
 import { headers } from "../src/http-api.ts";
 import { startKvNode, type KvNode } from "../src/kv-node.ts";
-import { freePort } from "./free-port.ts";
+import { freeLoopbackPort } from "@pods/runtime-node";
 
 let node: KvNode;
 let base: string;
@@ -16,8 +16,8 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "pods-kv-http-"));
-  const httpPort = await freePort();
-  const layout = [{ id: "athens", httpPort, peerPort: await freePort() }];
+  const httpPort = await freeLoopbackPort();
+  const layout = [{ id: "athens", httpPort, peerPort: await freeLoopbackPort() }];
   node = await startKvNode({ id: "athens", cluster: layout, dataDir, followerWaitTimeoutMs: 200 });
   base = `http://127.0.0.1:${httpPort}`;
   for (let waited = 0; node.replica.status().role !== "leader" && waited < 10_000; waited += 20) {
@@ -171,7 +171,7 @@ describe("KvClient", () => {
 
   it("fails with a typed error when no node answers, saying the outcome", async () => {
     const client = new KvClient({
-      endpoints: [`http://127.0.0.1:${await freePort()}`],
+      endpoints: [`http://127.0.0.1:${await freeLoopbackPort()}`],
       retriesMax: 1,
     });
     const failure = await client.get("x").catch((error: unknown) => error);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { freePort } from "./free-port.ts";
+import { freeLoopbackPort } from "@pods/runtime-node";
 import { encodeLayout, type NodeAddress } from "../src/cluster-layout.ts";
 import type { KvStatus } from "../src/replica.ts";
 
@@ -55,7 +55,8 @@ export async function startRealCluster(
   const extraArgs = options.args ?? [];
   const dataRoot = await mkdtemp(join(tmpdir(), "pods-kv-cluster-"));
   const layout: NodeAddress[] = [];
-  for (const id of ids) layout.push({ id, httpPort: await freePort(), peerPort: await freePort() });
+  for (const id of ids)
+    layout.push({ id, httpPort: await freeLoopbackPort(), peerPort: await freeLoopbackPort() });
   const processes = new Map<string, ChildProcess>();
   const start = (id: string): void => {
     const child = spawn(

@@ -2,7 +2,7 @@
 // through tsx with the @pods/source condition), each node on its own directory of one temp dir.
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdir } from "node:fs/promises";
-import { createServer } from "node:net";
+import { freeLoopbackPort } from "@pods/runtime-node";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ClusterNodeConfig, NodeReply, ParentCommand } from "./cluster-node.ts";
@@ -13,18 +13,6 @@ export interface ProcessCluster {
   load(command: Extract<ParentCommand, { type: "load" }>): Promise<NodeReply & { type: "load" }>;
   /** Stops every node (each closes its log, synced). */
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Waits for the next reply of `type` from `child`. */
@@ -54,7 +42,7 @@ export async function startProcessCluster(
   ids: readonly string[],
 ): Promise<ProcessCluster> {
   const ports: Record<string, number> = {};
-  for (const id of ids) ports[id] = await freePort();
+  for (const id of ids) ports[id] = await freeLoopbackPort();
   const program = fileURLToPath(new URL("./cluster-node.ts", import.meta.url));
   const children = await Promise.all(
     ids.map(async (id) => {
