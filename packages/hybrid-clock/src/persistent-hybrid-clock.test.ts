@@ -1,7 +1,7 @@
 import { ClosedError, CorruptionError, InvalidArgumentError, IOError } from "@pods/core-interfaces";
 import { Simulation } from "@pods/simulation";
 import { describe, expect, it } from "vitest";
-import { addClockNode, loggedErrors, outcome } from "../test/one-node.ts";
+import { addClockNode, outcome } from "../test/one-node.ts";
 import { ManualClock } from "../test/arbitraries.ts";
 import { compareHybridTimestamps, hybridTimestamp } from "./hybrid-timestamp.ts";
 import { PersistentHybridClock } from "./persistent-hybrid-clock.ts";
@@ -90,7 +90,9 @@ describe("PersistentHybridClock", () => {
     const failed = await outcome(sim, clock.persisted());
     expect(failed).toBeInstanceOf(IOError);
     expect(clock.persistence.failures).toBe(1);
-    expect(loggedErrors.get("athens")?.at(-1)?.event).toBe("hybrid-clock.persist-failed");
+    expect(node.logs.filter((record) => record.level === "error").at(-1)?.event).toBe(
+      "hybrid-clock.persist-failed",
+    );
     expect(await outcome(sim, clock.persisted())).toBeUndefined();
     expect(clock.persistence.boundMs).toBeGreaterThan(received.wallMs);
   });

@@ -1,4 +1,4 @@
-import type { LogFields, Logger, NodeId } from "@pods/core-interfaces";
+import type { NodeId } from "@pods/core-interfaces";
 import type { SimNode, Simulation } from "@pods/simulation";
 import { PersistentHybridClock, type PersistentHybridClockOptions } from "../src/index.ts";
 
@@ -7,24 +7,6 @@ export type ClockSettings = Omit<
   PersistentHybridClockOptions,
   "clock" | "disk" | "nodeId" | "logger"
 >;
-
-/** Error events a clock logged, by node. */
-export const loggedErrors = new Map<NodeId, { event: string; fields: LogFields | undefined }[]>();
-
-function recordingLogger(id: NodeId): Logger {
-  const logger: Logger = {
-    debug: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: (event, fields) => {
-      const list = loggedErrors.get(id) ?? [];
-      list.push({ event, fields });
-      loggedErrors.set(id, list);
-    },
-    child: () => logger,
-  };
-  return logger;
-}
 
 /** Adds a node whose program is a persistent hybrid clock opened on the node's disk and clock. */
 export function addClockNode<M>(
@@ -39,7 +21,7 @@ export function addClockNode<M>(
         clock: env.clock,
         disk: env.disk,
         nodeId: id,
-        logger: recordingLogger(id),
+        logger: env.logger,
       }),
   });
 }

@@ -1,7 +1,7 @@
 import { ClosedError, CorruptionError, InvalidArgumentError, IOError } from "@pods/core-interfaces";
 import { Simulation } from "@pods/simulation";
 import { describe, expect, it } from "vitest";
-import { addClockNode, loggedErrors, outcome } from "../test/one-node.ts";
+import { addClockNode, outcome } from "../test/one-node.ts";
 import { lamportTimestamp } from "./lamport-timestamp.ts";
 import { PersistentLamportClock } from "./persistent-lamport-clock.ts";
 
@@ -61,7 +61,9 @@ describe("PersistentLamportClock", () => {
     clock.receive(lamportTimestamp(5000));
     expect(await outcome(sim, clock.persisted())).toBeInstanceOf(IOError);
     expect(clock.persistence.failures).toBe(1);
-    expect(loggedErrors.get("athens")?.at(-1)?.event).toBe("lamport-clock.persist-failed");
+    expect(node.logs.filter((record) => record.level === "error").at(-1)?.event).toBe(
+      "lamport-clock.persist-failed",
+    );
     expect(await outcome(sim, clock.persisted())).toBeUndefined();
     expect(clock.persistence.ceiling).toBe(6001);
   });

@@ -1,27 +1,9 @@
-import type { LogFields, Logger, NodeId } from "@pods/core-interfaces";
+import type { NodeId } from "@pods/core-interfaces";
 import type { SimNode, Simulation } from "@pods/simulation";
 import { PersistentLamportClock, type PersistentLamportClockOptions } from "../src/index.ts";
 
 /** Options of a node's clock, apart from the ports the simulation gives. */
 export type ClockSettings = Omit<PersistentLamportClockOptions, "disk" | "nodeId" | "logger">;
-
-/** Error events the clocks logged, by node. */
-export const loggedErrors = new Map<NodeId, { event: string; fields: LogFields | undefined }[]>();
-
-function recordingLogger(id: NodeId): Logger {
-  const logger: Logger = {
-    debug: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: (event, fields) => {
-      const list = loggedErrors.get(id) ?? [];
-      list.push({ event, fields });
-      loggedErrors.set(id, list);
-    },
-    child: () => logger,
-  };
-  return logger;
-}
 
 /** Adds a node whose program is a persistent Lamport clock opened on the node's disk. */
 export function addClockNode<M>(
@@ -35,7 +17,7 @@ export function addClockNode<M>(
         ...settings,
         disk: env.disk,
         nodeId: id,
-        logger: recordingLogger(id),
+        logger: env.logger,
       }),
   });
 }
