@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { freeLoopbackPort } from "@pods/runtime-node";
+import { freeLoopbackPorts } from "@pods/runtime-node";
 
 /** A running etcd cluster. */
 export interface EtcdCluster {
@@ -64,12 +64,9 @@ export async function startEtcdCluster(): Promise<EtcdCluster> {
   ensureEtcd();
   const dataDir = await mkdtemp(join(tmpdir(), "pods-bench-etcd-"));
   const names = ["etcd-1", "etcd-2", "etcd-3"];
-  const clientPorts = [
-    await freeLoopbackPort(),
-    await freeLoopbackPort(),
-    await freeLoopbackPort(),
-  ];
-  const peerPorts = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+  const ports = await freeLoopbackPorts(6);
+  const clientPorts = ports.slice(0, 3);
+  const peerPorts = ports.slice(3);
   const peerUrl = (i: number): string => `http://127.0.0.1:${peerPorts[i]!}`;
   const clientUrls = clientPorts.map((port) => `http://127.0.0.1:${port}`);
   const initialCluster = names.map((name, i) => `${name}=${peerUrl(i)}`).join(",");

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KvClient, KvRequestError } from "../src/client.ts";
 import { headers } from "../src/http-api.ts";
 import { startKvNode, type KvNode } from "../src/kv-node.ts";
-import { freeLoopbackPort } from "@pods/runtime-node";
+import { freeLoopbackPort, freeLoopbackPorts } from "@pods/runtime-node";
 
 let node: KvNode;
 let base: string;
@@ -16,8 +16,8 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "pods-kv-http-"));
-  const httpPort = await freeLoopbackPort();
-  const layout = [{ id: "athens", httpPort, peerPort: await freeLoopbackPort() }];
+  const [httpPort, peerPort] = (await freeLoopbackPorts(2)) as [number, number];
+  const layout = [{ id: "athens", httpPort, peerPort }];
   node = await startKvNode({ id: "athens", cluster: layout, dataDir, followerWaitTimeoutMs: 200 });
   base = `http://127.0.0.1:${httpPort}`;
   for (let waited = 0; node.replica.status().role !== "leader" && waited < 10_000; waited += 20) {

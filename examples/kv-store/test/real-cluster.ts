@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { freeLoopbackPort } from "@pods/runtime-node";
+import { freeLoopbackPorts } from "@pods/runtime-node";
 import { encodeLayout, type NodeAddress } from "../src/cluster-layout.ts";
 import type { KvStatus } from "../src/replica.ts";
 
@@ -55,8 +55,8 @@ export async function startRealCluster(
   const extraArgs = options.args ?? [];
   const dataRoot = await mkdtemp(join(tmpdir(), "pods-kv-cluster-"));
   const layout: NodeAddress[] = [];
-  for (const id of ids)
-    layout.push({ id, httpPort: await freeLoopbackPort(), peerPort: await freeLoopbackPort() });
+  const ports = await freeLoopbackPorts(2 * ids.length);
+  ids.forEach((id, n) => layout.push({ id, httpPort: ports[2 * n]!, peerPort: ports[2 * n + 1]! }));
   const processes = new Map<string, ChildProcess>();
   const start = (id: string): void => {
     const child = spawn(

@@ -2,7 +2,7 @@
 // through tsx with the @pods/source condition), each node on its own directory of one temp dir.
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdir } from "node:fs/promises";
-import { freeLoopbackPort } from "@pods/runtime-node";
+import { freeLoopbackPorts } from "@pods/runtime-node";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ClusterNodeConfig, NodeReply, ParentCommand } from "./cluster-node.ts";
@@ -42,7 +42,8 @@ export async function startProcessCluster(
   ids: readonly string[],
 ): Promise<ProcessCluster> {
   const ports: Record<string, number> = {};
-  for (const id of ids) ports[id] = await freeLoopbackPort();
+  const free = await freeLoopbackPorts(ids.length);
+  ids.forEach((id, n) => (ports[id] = free[n]!));
   const program = fileURLToPath(new URL("./cluster-node.ts", import.meta.url));
   const children = await Promise.all(
     ids.map(async (id) => {
