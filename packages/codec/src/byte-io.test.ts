@@ -137,15 +137,84 @@ describe("ByteWriter and ByteReader", () => {
     );
   });
 
-  it("hand out the rest of the input as a view", () => {
-    const bytes = new ByteWriter()
+  it("hand out the rest of a large input as a view, of a small one as a copy", () => {
+    const small = new ByteWriter()
       .u8(9)
       .raw(Uint8Array.of(1, 2, 3))
       .finish();
-    const reader = new ByteReader(bytes);
+    const reader = new ByteReader(small);
     expect(reader.u8("tag")).toBe(9);
-    expect([...reader.rest()]).toEqual([1, 2, 3]);
+    const rest = reader.rest();
+    expect([...rest]).toEqual([1, 2, 3]);
     expect(reader.remaining).toBe(0);
     expect(reader.offset).toBe(4);
+    small[1] = 7;
+    expect(rest[0]).toBe(1);
+
+    const large = new ByteWriter().u8(9).raw(new Uint8Array(100).fill(5)).finish();
+    const view = new ByteReader(large);
+    view.u8("tag");
+    const tail = view.rest();
+    large[1] = 7;
+    expect(tail[0]).toBe(7);
+  });
+
+  it("give each of several writers open at once its own bytes, also after a finish", () => {
+    // Writers share one working buffer; a new writer takes it over from one still writing.
+    const step = fc.tuple(fc.nat(3), fc.constantFrom("write", "nested", "finish", "reopen"));
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(field, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 }),
+        fc.array(step, { maxLength: 60 }),
+        (plans, steps) => {
+          const writers = plans.map(() => new ByteWriter());
+          const written = plans.map(() => [] as Field[]);
+          const finished: { bytes: Uint8Array; fields: Field[] }[] = [];
+          for (const [pick, action] of steps) {
+            const at = pick % plans.length;
+            const plan = plans[at]!;
+            if (action === "nested") {
+              // A writer opened and finished in between, as a nested encoding is.
+              write(plan);
+            } else if (action === "write") {
+              const next = plan[written[at]!.length % plan.length]!;
+              const writer = writers[at]!;
+              if (next.kind === "u8") writer.u8(next.value);
+              else if (next.kind === "uint") writer.uint(next.value);
+              else if (next.kind === "f64") writer.f64(next.value);
+              else if (next.kind === "bytes") writer.bytes(next.value);
+              else writer.ascii(next.value);
+              written[at]!.push(next);
+            } else {
+              finished.push({ bytes: writers[at]!.finish(), fields: [...written[at]!] });
+              if (action === "reopen") {
+                writers[at] = new ByteWriter();
+                written[at] = [];
+              }
+            }
+          }
+          writers.forEach((writer, at) =>
+            finished.push({ bytes: writer.finish(), fields: written[at]! }),
+          );
+          for (const { bytes, fields } of finished) expect(bytes).toEqual(write(fields));
+        },
+      ),
+    );
+  });
+
+  it("write more than the shared buffer holds, from any starting capacity", () => {
+    const big = new Uint8Array(70_000).map((_, index) => index % 251);
+    for (const capacity of [undefined, 100, 200_000]) {
+      const other = new ByteWriter().u8(1);
+      const writer = new ByteWriter(capacity).u8(2).bytes(big);
+      other.u8(3);
+      const bytes = writer.u8(4).finish();
+      const reader = new ByteReader(bytes);
+      expect(reader.u8("first")).toBe(2);
+      expect(Buffer.compare(reader.bytes("big"), big)).toBe(0);
+      expect(reader.u8("last")).toBe(4);
+      reader.end();
+      expect([...other.finish()]).toEqual([1, 3]);
+    }
   });
 });

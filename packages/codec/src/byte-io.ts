@@ -8,16 +8,52 @@ import { DecodeError } from "@pods/core-interfaces";
 
 const varintBytesMax = 8;
 
-/** Appends values to a growing buffer; {@link ByteWriter.finish} returns the bytes. */
+/**
+ * Where f64 values are converted to and from bytes. A writer or reader never asks a typed
+ * array for its `buffer`: V8 keeps arrays of at most 64 bytes inside the JavaScript heap, and
+ * asking for the buffer moves one out to memory allocated apart (a malloc, several times the
+ * cost of the array itself).
+ */
+const f64Scratch = new DataView(new ArrayBuffer(8));
+const f64Bytes = new Uint8Array(f64Scratch.buffer);
+
+/**
+ * Inputs of at most this many bytes are copied rather than viewed by {@link ByteReader.bytes}
+ * and {@link ByteReader.rest}: a view needs the input's `buffer` (see above); a copy this small
+ * costs less.
+ */
+const copiedInputBytesMax = 64;
+
+/**
+ * Writers build their bytes in one buffer they share, so an encoding allocates once: the exact
+ * copy {@link ByteWriter.finish} returns. One writer holds the buffer at a time; a new writer
+ * takes it over, first moving the bytes of the writer that held it (one that has not finished
+ * yet) to a buffer of that writer's own. A writer that needs more than the shared buffer holds
+ * continues in a buffer of its own.
+ */
+const sharedBytesMax = 64 * 1024;
+const shared = new Uint8Array(sharedBytesMax);
+let sharedHolder: ByteWriter | undefined;
+
+/**
+ * Appends values to a growing buffer; {@link ByteWriter.finish} returns the bytes. Building an
+ * encoding costs one allocation, the returned array: writers share their working buffer (one at
+ * a time, and safely so when several are open at once).
+ */
 export class ByteWriter {
   #bytes: Uint8Array;
-  #view: DataView;
   #length = 0;
 
-  /** @param capacityBytes - the initial buffer size; it doubles as needed. Default 64. */
+  /** @param capacityBytes - the bytes expected; the buffer grows as needed. Default 64. */
   constructor(capacityBytes = 64) {
-    this.#bytes = new Uint8Array(Math.max(1, capacityBytes));
-    this.#view = new DataView(this.#bytes.buffer);
+    if (capacityBytes > sharedBytesMax) {
+      this.#bytes = new Uint8Array(capacityBytes);
+      return;
+    }
+    if (sharedHolder !== undefined) sharedHolder.#moveOut();
+    this.#bytes = shared;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the module notes which writer holds the buffer
+    sharedHolder = this;
   }
 
   /** Bytes written so far. */
@@ -47,7 +83,8 @@ export class ByteWriter {
   /** Appends a float64, big-endian. */
   f64(value: number): this {
     this.#reserve(8);
-    this.#view.setFloat64(this.#length, value);
+    f64Scratch.setFloat64(0, value);
+    this.#bytes.set(f64Bytes, this.#length);
     this.#length += 8;
     return this;
   }
@@ -76,19 +113,37 @@ export class ByteWriter {
     return this;
   }
 
-  /** The bytes written, as a new array. */
+  /**
+   * The bytes written, as a new array of their own. The writer may go on appending; a later
+   * `finish` returns everything written so far.
+   */
   finish(): Uint8Array {
-    return this.#bytes.slice(0, this.#length);
+    const written = this.#bytes.slice(0, this.#length);
+    if (sharedHolder === this) {
+      sharedHolder = undefined;
+      // Appending more never changes `written`: the next byte outgrows it into a new buffer.
+      this.#bytes = written;
+    }
+    return written;
+  }
+
+  /** Leaves the shared buffer to another writer, keeping this writer's bytes. */
+  #moveOut(): void {
+    const own = new Uint8Array(Math.max(64, this.#length * 2));
+    own.set(this.#bytes.subarray(0, this.#length));
+    this.#bytes = own;
+    sharedHolder = undefined;
   }
 
   #reserve(count: number): void {
-    if (this.#length + count <= this.#bytes.length) return;
-    let size = this.#bytes.length * 2;
-    while (size < this.#length + count) size *= 2;
+    const needed = this.#length + count;
+    if (needed <= this.#bytes.length) return;
+    if (sharedHolder === this) sharedHolder = undefined;
+    let size = Math.max(64, this.#bytes.length * 2);
+    while (size < needed) size *= 2;
     const grown = new Uint8Array(size);
-    grown.set(this.#bytes.subarray(0, this.#length));
+    grown.set(this.#bytes.length <= 64 ? this.#bytes : this.#bytes.subarray(0, this.#length));
     this.#bytes = grown;
-    this.#view = new DataView(grown.buffer);
   }
 }
 
@@ -173,20 +228,21 @@ export class ByteReader {
   /** Reads a float64, big-endian (any value, NaN included: check what the field allows). */
   f64(field: string): number {
     if (this.remaining < 8) throw this.error(`${field} is missing: the input ends early`);
-    const bytes = this.#bytes;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const value = view.getFloat64(this.#offset);
+    for (let index = 0; index < 8; index++) f64Bytes[index] = this.#bytes[this.#offset + index]!;
     this.#offset += 8;
-    return value;
+    return f64Scratch.getFloat64(0);
   }
 
-  /** Reads a length-prefixed byte string (a view into the input). */
+  /**
+   * Reads a length-prefixed byte string: a view into the input, or a copy when the input is at
+   * most 64 bytes (cheaper in V8; either way, treat it as read-only).
+   */
   bytes(field: string): Uint8Array {
     const length = this.uint(`${field}'s length`);
     if (length > this.remaining) {
       throw this.error(`${field} claims ${length} bytes but only ${this.remaining} remain`);
     }
-    const value = this.#bytes.subarray(this.#offset, this.#offset + length);
+    const value = this.#part(this.#offset, this.#offset + length);
     this.#offset += length;
     return value;
   }
@@ -207,9 +263,9 @@ export class ByteReader {
     return text;
   }
 
-  /** Takes every remaining byte (a view into the input). */
+  /** Takes every remaining byte, as {@link ByteReader.bytes} returns them (a view or a small copy). */
   rest(): Uint8Array {
-    const value = this.#bytes.subarray(this.#offset);
+    const value = this.#part(this.#offset, this.#bytes.length);
     this.#offset = this.#bytes.length;
     return value;
   }
@@ -217,6 +273,13 @@ export class ByteReader {
   /** Throws unless every byte was read. */
   end(): void {
     if (this.remaining > 0) throw this.error(`${this.remaining} trailing byte(s)`);
+  }
+
+  #part(start: number, end: number): Uint8Array {
+    const bytes = this.#bytes;
+    return bytes.length <= copiedInputBytesMax
+      ? bytes.slice(start, end)
+      : bytes.subarray(start, end);
   }
 
   /** A `DecodeError` about these bytes at `offset` (default: where reading stands). */
