@@ -5,7 +5,6 @@ import { createNodeEnv } from "@pods/runtime-node";
 import { NotLeaderError, type Logger } from "@pods/core-interfaces";
 import { FollowerReader, ReplicaProgressTracker } from "@pods/follower-reads";
 import {
-  SessionClient,
   sessionCommandCodec,
   sessionResultCodec,
   sessionResultError,
@@ -50,10 +49,10 @@ export interface KvNode {
 const clusterId = "pods-kv";
 
 /**
- * Requests one session may have in flight: the node's own session carries every write that comes
- * without session headers (curl), so it must admit as many as the node serves at once.
+ * Responses a session keeps for its retries: how many writes a client may have in flight in one
+ * session (pipelined through the session headers) and still retry any of them safely.
  */
-const sessionInflightMax = 256;
+const sessionResponsesMax = 256;
 
 /**
  * Applied entries between snapshots, as etcd's default `--snapshot-count`: a snapshot encodes the
@@ -95,7 +94,7 @@ export async function startKvNode(options: KvNodeOptions): Promise<KvNode> {
   });
   const sessions = new SessionStateMachine(state, {
     sessionTimeoutMs: 60_000,
-    responsesPerClientMax: sessionInflightMax,
+    responsesPerClientMax: sessionResponsesMax,
   });
   const log = await ReplicatedLog.start<Uint8Array>({
     env,
@@ -112,15 +111,6 @@ export async function startKvNode(options: KvNodeOptions): Promise<KvNode> {
     if (refusal !== undefined) throw refusal;
     return result;
   };
-  // Writes without session headers travel in this node's own session, so the node's retries
-  // (after a lost reply or a leader change) never apply a write twice.
-  const ownSession = new SessionClient({
-    log: { submit: (bytes) => log.propose(bytes) },
-    scheduler: env.scheduler,
-    random: env.random,
-    inflightMax: sessionInflightMax,
-    queuedMax: 4096,
-  });
   const httpOf = (id: string | undefined): string | null => {
     const node = options.cluster.find((candidate) => candidate.id === id);
     return node === undefined ? null : `http://127.0.0.1:${node.httpPort}`;
@@ -143,11 +133,18 @@ export async function startKvNode(options: KvNodeOptions): Promise<KvNode> {
     async write(command: KvCommand, stamp?: SessionStamp): Promise<KvResult> {
       if (!log.isLeader) throw new NotLeaderError(log.leaderId);
       const encoded = kvCommandCodec.encode(command);
-      if (stamp === undefined) return kvResultCodec.decode(await ownSession.request(encoded));
+      // A write without session headers has no identity to retry under: it is proposed once,
+      // outside any session (an unknown outcome goes back to the client as such, a 504).
       const result = await proposeSession(
-        sessionCommandCodec.encode({ type: "request", ...stamp, command: encoded }),
+        sessionCommandCodec.encode(
+          stamp === undefined
+            ? { type: "unsessioned", command: encoded }
+            : { type: "request", ...stamp, command: encoded },
+        ),
       );
-      if (result.type !== "applied") throw new Error(`unexpected session result ${result.type}`);
+      if (result.type !== "applied" && result.type !== "unsessioned-applied") {
+        throw new Error(`unexpected session result ${result.type}`);
+      }
       return kvResultCodec.decode(result.response);
     },
     async registerSession(): Promise<number> {
@@ -184,7 +181,6 @@ export async function startKvNode(options: KvNodeOptions): Promise<KvNode> {
     async close() {
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
-      await ownSession.close();
       followerReads.close();
       await log.close();
       await channel.close();

@@ -38,6 +38,7 @@ export {
   type RegisterCommand,
   type RequestCommand,
   type SessionCommand,
+  type UnsessionedCommand,
 } from "./session-command.ts";
 export {
   sessionResultCodec,
@@ -49,6 +50,7 @@ export {
   type RequestTooOldResult,
   type SessionExpiredResult,
   type SessionResult,
+  type UnsessionedResult,
 } from "./session-result.ts";
 export {
   SessionStateMachine,

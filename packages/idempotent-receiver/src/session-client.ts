@@ -83,6 +83,8 @@ export class SessionClient {
   #clientId: number | undefined;
   #registering = false;
   #nextSequence = 1;
+  /** The lowest sequence in flight, or `#nextSequence` when none is: kept, not searched for. */
+  #lowestInFlight = 1;
   #sentSinceKeepAlive = false;
   #cancelKeepAlive: Cancel | undefined;
   #closed = false;
@@ -139,8 +141,7 @@ export class SessionClient {
 
   /** The lowest sequence whose response this client still awaits (the next one if none). */
   get firstUnacknowledged(): number {
-    for (const sequence of this.#inFlight.keys()) return sequence;
-    return this.#nextSequence;
+    return this.#lowestInFlight;
   }
 
   /** Requests sent and not yet settled. */
@@ -225,6 +226,7 @@ export class SessionClient {
         }
         this.#clientId = result.clientId;
         this.#nextSequence = 1;
+        this.#lowestInFlight = 1;
         this.#stats.registrations++;
         this.#scheduleKeepAlive(result.clientId);
       })
@@ -355,7 +357,15 @@ export class SessionClient {
   #settle(request: Request, outcome: Uint8Array | PodsError): void {
     if (request.settled) return;
     request.settled = true;
-    if (request.sequence > 0) this.#inFlight.delete(request.sequence);
+    if (request.sequence > 0) {
+      this.#inFlight.delete(request.sequence);
+      while (
+        this.#lowestInFlight < this.#nextSequence &&
+        !this.#inFlight.has(this.#lowestInFlight)
+      ) {
+        this.#lowestInFlight++;
+      }
+    }
     if (outcome instanceof Uint8Array) request.resolve(outcome);
     else request.reject(outcome);
     this.#pump();

@@ -26,6 +26,10 @@ const commandArbitrary: fc.Arbitrary<SessionCommand> = fc.oneof(
       firstUnacknowledged: Math.max(1, sequence - lowered),
       command,
     })),
+  fc.record({
+    type: fc.constant("unsessioned" as const),
+    command: fc.uint8Array({ maxLength: 64 }),
+  }),
 );
 
 describe("sessionCommandCodec", () => {

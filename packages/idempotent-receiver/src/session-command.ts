@@ -35,13 +35,32 @@ export interface RequestCommand {
   readonly command: Uint8Array;
 }
 
-/** A command of the session layer, as proposed to the replicated log. */
-export type SessionCommand = RegisterCommand | KeepAliveCommand | RequestCommand;
+/**
+ * An application command outside any session: handed to the wrapped state machine each time it
+ * is committed, never deduplicated. For callers that have no identity to retry under (a
+ * one-off write) and accept that a command proposed twice is applied twice.
+ */
+export interface UnsessionedCommand {
+  /** Discriminant. */
+  readonly type: "unsessioned";
+  /** The application's command, handed to the wrapped state machine. */
+  readonly command: Uint8Array;
+}
 
-const kinds = { register: 1, "keep-alive": 2, request: 3 } as const;
+/** A command of the session layer, as proposed to the replicated log. */
+export type SessionCommand =
+  RegisterCommand | KeepAliveCommand | RequestCommand | UnsessionedCommand;
+
+const kinds = { register: 1, "keep-alive": 2, request: 3, unsessioned: 4 } as const;
 
 function assertCommand(command: SessionCommand): void {
   if (command.type === "register") return;
+  if (command.type === "unsessioned") {
+    if (!(command.command instanceof Uint8Array)) {
+      throw new InvalidArgumentError("An unsessioned command's command must be a Uint8Array.");
+    }
+    return;
+  }
   const numbers: [string, number][] = [
     ["clientId", command.clientId],
     ["firstUnacknowledged", command.firstUnacknowledged],
@@ -64,7 +83,8 @@ function assertCommand(command: SessionCommand): void {
 
 function encode(command: SessionCommand): Uint8Array {
   assertCommand(command);
-  const commandBytes = command.type === "request" ? command.command.length : 0;
+  const commandBytes =
+    command.type === "request" || command.type === "unsessioned" ? command.command.length : 0;
   const writer = new ByteWriter(32 + commandBytes).u8(sessionFormatVersion).u8(kinds[command.type]);
   switch (command.type) {
     case "register":
@@ -78,6 +98,9 @@ function encode(command: SessionCommand): Uint8Array {
         .uint(command.sequence)
         .uint(command.firstUnacknowledged)
         .raw(command.command);
+      break;
+    case "unsessioned":
+      writer.raw(command.command);
       break;
   }
   return writer.finish();
@@ -113,6 +136,8 @@ function decode(bytes: Uint8Array): SessionCommand {
       }
       return { type: "request", clientId, sequence, firstUnacknowledged, command: reader.rest() };
     }
+    case kinds.unsessioned:
+      return { type: "unsessioned", command: reader.rest() };
     default:
       throw reader.error(`command kind ${kind} is unknown`);
   }
@@ -120,7 +145,8 @@ function decode(bytes: Uint8Array): SessionCommand {
 
 /**
  * The encoding of {@link SessionCommand}s: a version byte, a kind byte, varint fields, and for a
- * request the application's command bytes as they are (no copy, no length prefix). `decode`
+ * request or an unsessioned command the application's command bytes as they are (no length
+ * prefix). `decode`
  * validates every field and throws `DecodeError` on malformed bytes; `encode` throws
  * `InvalidArgumentError` on invalid fields.
  */

@@ -26,6 +26,10 @@ const resultArbitrary: fc.Arbitrary<SessionResult> = fc.oneof(
       highestDiscarded: Math.min(Number.MAX_SAFE_INTEGER, sequence + above),
     })),
   fc.record({ type: fc.constant("malformed" as const), problem: fc.string() }),
+  fc.record({
+    type: fc.constant("unsessioned-applied" as const),
+    response: fc.uint8Array({ maxLength: 100 }),
+  }),
 );
 
 describe("sessionResultCodec", () => {

@@ -39,6 +39,14 @@ export interface AppliedResult {
   readonly replayed: boolean;
 }
 
+/** What the wrapped state machine returned for an unsessioned command, executed now. */
+export interface UnsessionedResult {
+  /** Discriminant. */
+  readonly type: "unsessioned-applied";
+  /** What the wrapped state machine returned. */
+  readonly response: Uint8Array;
+}
+
 /** The command named a session that does not exist (expired, evicted or never registered). */
 export interface SessionExpiredResult {
   /** Discriminant. */
@@ -74,7 +82,8 @@ export type SessionResult =
   | AppliedResult
   | SessionExpiredResult
   | RequestTooOldResult
-  | MalformedResult;
+  | MalformedResult
+  | UnsessionedResult;
 
 const kinds = {
   registered: 1,
@@ -83,13 +92,15 @@ const kinds = {
   "session-expired": 4,
   "request-too-old": 5,
   malformed: 6,
+  "unsessioned-applied": 7,
 } as const;
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder("utf-8", { fatal: true });
 
 function encode(result: SessionResult): Uint8Array {
-  const responseBytes = result.type === "applied" ? result.response.length : 0;
+  const responseBytes =
+    result.type === "applied" || result.type === "unsessioned-applied" ? result.response.length : 0;
   const writer = new ByteWriter(32 + responseBytes).u8(sessionFormatVersion).u8(kinds[result.type]);
   switch (result.type) {
     case "registered":
@@ -111,6 +122,8 @@ function encode(result: SessionResult): Uint8Array {
         .finish();
     case "malformed":
       return writer.raw(textEncoder.encode(result.problem)).finish();
+    case "unsessioned-applied":
+      return writer.raw(result.response).finish();
   }
 }
 
@@ -161,6 +174,8 @@ function decode(bytes: Uint8Array): SessionResult {
         );
       }
     }
+    case kinds["unsessioned-applied"]:
+      return { type: "unsessioned-applied", response: reader.rest() };
     default:
       throw reader.error(`result kind ${kind} is unknown`);
   }
@@ -170,7 +185,7 @@ function decode(bytes: Uint8Array): SessionResult {
 
 /**
  * The encoding of {@link SessionResult}s: a version byte, a kind byte, varint fields, and for an
- * applied request the response bytes as they are. `decode` throws `DecodeError` on malformed bytes.
+ * applied request or unsessioned command the response bytes as they are. `decode` throws `DecodeError` on malformed bytes.
  */
 export const sessionResultCodec: Codec<SessionResult> = {
   encode(result) {
@@ -200,6 +215,7 @@ export function sessionResultError(
     case "registered":
     case "kept-alive":
     case "applied":
+    case "unsessioned-applied":
       return undefined;
     case "session-expired":
       return new SessionExpiredError(result.clientId, options);

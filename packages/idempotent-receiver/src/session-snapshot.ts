@@ -1,5 +1,6 @@
 import { ByteWriter } from "@pods/codec";
 import { readTimeMs, sessionBytesReader } from "./binary.ts";
+import { SavedResponses } from "./saved-responses.ts";
 import { sessionFormatVersion } from "./session-command.ts";
 
 /** One client session as replicated state. */
@@ -11,7 +12,7 @@ export interface Session {
   /** Requests at or below this sequence are refused (their responses are gone); 0 at first. */
   highestDiscarded: number;
   /** Saved responses by sequence. */
-  readonly responses: Map<number, Uint8Array>;
+  readonly responses: SavedResponses;
 }
 
 /** Everything a {@link SessionStateMachine} snapshot holds. */
@@ -38,7 +39,7 @@ export function encodeSessionSnapshot(snapshot: SessionSnapshot): Uint8Array {
     .uint(snapshot.sessions.length);
   for (const session of snapshot.sessions) {
     writer.uint(session.clientId).f64(session.lastActiveMs).uint(session.highestDiscarded);
-    const sequences = [...session.responses.keys()].sort((a, b) => a - b);
+    const sequences = session.responses.sequences();
     writer.uint(sequences.length);
     for (const sequence of sequences) {
       writer.uint(sequence).bytes(session.responses.get(sequence) ?? new Uint8Array());
@@ -80,7 +81,7 @@ export function decodeSessionSnapshot(bytes: Uint8Array): SessionSnapshot {
     previousActiveMs = lastActiveMs;
     const highestDiscarded = reader.uint("highestDiscarded");
     const responseCount = reader.uint("response count");
-    const responses = new Map<number, Uint8Array>();
+    const responses = new SavedResponses();
     let previousSequence = highestDiscarded;
     for (let r = 0; r < responseCount; r++) {
       const sequence = reader.uint("sequence", { min: 1 });
@@ -88,7 +89,7 @@ export function decodeSessionSnapshot(bytes: Uint8Array): SessionSnapshot {
         throw reader.error(`saved sequence ${sequence} is not above ${previousSequence}`);
       }
       previousSequence = sequence;
-      responses.set(sequence, reader.bytes("response").slice());
+      responses.add(sequence, reader.bytes("response").slice());
     }
     sessions.push({ clientId, lastActiveMs, highestDiscarded, responses });
   }

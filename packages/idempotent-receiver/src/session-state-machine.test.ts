@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Counters, text, utf8 } from "../test/machines.ts";
 import { sessionCommandCodec, type SessionCommand } from "./session-command.ts";
-import { sessionResultCodec, type SessionResult } from "./session-result.ts";
+import { sessionResultCodec, sessionResultError, type SessionResult } from "./session-result.ts";
 import { SessionStateMachine } from "./session-state-machine.ts";
 import type { SessionStateMachineOptions } from "./options.ts";
 
@@ -53,7 +53,9 @@ class Feeder {
 }
 
 const responseOf = (result: SessionResult): string =>
-  result.type === "applied" ? text(result.response) : result.type;
+  result.type === "applied" || result.type === "unsessioned-applied"
+    ? text(result.response)
+    : result.type;
 
 describe("SessionStateMachine", () => {
   it("gives each session the log index of its register command as client id", () => {
@@ -74,6 +76,20 @@ describe("SessionStateMachine", () => {
     expect(responseOf(retry)).toBe("1");
     expect(feeder.app.count("c")).toBe(2);
     expect(feeder.machine.stats).toMatchObject({ executed: 2, replayed: 1 });
+  });
+
+  it("executes an unsessioned command each time it is committed, saving nothing", () => {
+    const feeder = new Feeder();
+    const clientId = feeder.register();
+    const command = { type: "unsessioned", command: utf8("c") } as const;
+    const first = feeder.apply(command);
+    expect(first.type).toBe("unsessioned-applied");
+    expect(responseOf(first)).toBe("1");
+    expect(responseOf(feeder.apply(command))).toBe("2");
+    expect(feeder.app.count("c")).toBe(2);
+    expect(feeder.machine.stats).toMatchObject({ executed: 2, replayed: 0 });
+    expect(feeder.machine.session(clientId)?.savedSequences).toEqual([]);
+    expect(sessionResultError(first)).toBeUndefined();
   });
 
   it("hands the wrapped machine the entry's index, generation and cluster time", () => {

@@ -14,6 +14,7 @@ import {
   type RequestCommand,
   type SessionCommand,
 } from "./session-command.ts";
+import { SavedResponses } from "./saved-responses.ts";
 import { sessionResultCodec, type SessionResult } from "./session-result.ts";
 import { decodeSessionSnapshot, encodeSessionSnapshot, type Session } from "./session-snapshot.ts";
 
@@ -61,7 +62,9 @@ export interface SessionStats {
  * - `request` drops responses below `firstUnacknowledged`, then answers a saved response without
  *   executing, refuses a sequence at or below the highest discarded one, or hands the inner
  *   command to the wrapped machine (with the entry's index, generation and cluster time) and saves
- *   its response.
+ *   its response;
+ * - `unsessioned` hands its command to the wrapped machine every time it is committed, with no
+ *   deduplication, and answers its response (nothing is saved).
  *
  * Before each command, sessions idle for `sessionTimeoutMs` of the command's cluster time expire,
  * so every replica expires a session at the same log index; nothing reads a clock. A malformed
@@ -176,7 +179,7 @@ export class SessionStateMachine implements StateMachine<Uint8Array> {
       clientId,
       lastActiveMs: session.lastActiveMs,
       highestDiscarded: session.highestDiscarded,
-      savedSequences: [...session.responses.keys()].sort((a, b) => a - b),
+      savedSequences: session.responses.sequences(),
     };
   }
 
@@ -199,6 +202,9 @@ export class SessionStateMachine implements StateMachine<Uint8Array> {
       }
       case "request":
         return this.#request(command, entry);
+      case "unsessioned":
+        this.#stats.executed++;
+        return { type: "unsessioned-applied", response: this.#execute(command.command, entry) };
     }
   }
 
@@ -213,7 +219,7 @@ export class SessionStateMachine implements StateMachine<Uint8Array> {
       clientId: entry.index,
       lastActiveMs: entry.clusterTimeMs,
       highestDiscarded: 0,
-      responses: new Map(),
+      responses: new SavedResponses(),
     });
     this.#stats.registered++;
     return { type: "registered", clientId: entry.index };
@@ -237,23 +243,25 @@ export class SessionStateMachine implements StateMachine<Uint8Array> {
         highestDiscarded: session.highestDiscarded,
       };
     }
-    const response = this.#inner
-      .apply({
-        index: entry.index,
-        generation: entry.generation,
-        clusterTimeMs: entry.clusterTimeMs,
-        command: command.command,
-      })
-      .slice();
+    // A copy: the response is saved, and the wrapped machine may reuse its bytes.
+    const response = this.#execute(command.command, entry).slice();
     this.#stats.executed++;
-    session.responses.set(sequence, response);
+    session.responses.add(sequence, response);
     if (session.responses.size > this.#options.responsesPerClientMax) {
-      let oldest = sequence;
-      for (const saved of session.responses.keys()) oldest = Math.min(oldest, saved);
-      session.responses.delete(oldest);
-      session.highestDiscarded = Math.max(session.highestDiscarded, oldest);
+      const lowest = session.responses.dropLowest() as number;
+      session.highestDiscarded = Math.max(session.highestDiscarded, lowest);
     }
     return { type: "applied", clientId, sequence, response, replayed: false };
+  }
+
+  /** Hands `command` to the wrapped machine with the entry's index, generation and cluster time. */
+  #execute(command: Uint8Array, entry: CommittedCommand): Uint8Array {
+    return this.#inner.apply({
+      index: entry.index,
+      generation: entry.generation,
+      clusterTimeMs: entry.clusterTimeMs,
+      command,
+    });
   }
 
   /**
@@ -275,9 +283,7 @@ export class SessionStateMachine implements StateMachine<Uint8Array> {
     this.#sessions.set(clientId, session);
     if (firstUnacknowledged - 1 > session.highestDiscarded) {
       session.highestDiscarded = firstUnacknowledged - 1;
-      for (const sequence of session.responses.keys()) {
-        if (sequence < firstUnacknowledged) session.responses.delete(sequence);
-      }
+      session.responses.dropBelow(firstUnacknowledged);
     }
     return session;
   }
