@@ -24,21 +24,17 @@ const textEncoder = new TextEncoder();
 
 /** Throws `InvalidArgumentError` unless `key` is a non-empty string of at most {@link keyBytesMax} bytes. */
 export function checkKey(key: unknown): asserts key is string {
-  keyBytes(key);
-}
-
-/** The key in UTF-8, checked as {@link checkKey} does. */
-function keyBytes(key: unknown): Uint8Array {
   if (typeof key !== "string" || key.length === 0) {
     throw new InvalidArgumentError("A key must be a non-empty string.");
   }
-  const bytes = textEncoder.encode(key);
-  if (bytes.length > keyBytesMax) {
+  // UTF-8 takes at least one byte per UTF-16 unit and at most three.
+  if (key.length * 3 <= keyBytesMax) return;
+  const bytes = textEncoder.encode(key).length;
+  if (bytes > keyBytesMax) {
     throw new InvalidArgumentError(
-      `The key has ${bytes.length} bytes; at most ${keyBytesMax} are allowed.`,
+      `The key has ${bytes} bytes; at most ${keyBytesMax} are allowed.`,
     );
   }
-  return bytes;
 }
 
 /** Throws `InvalidArgumentError` unless `value` is bytes of at most {@link valueBytesMax}. */
@@ -74,13 +70,12 @@ function encodeCommand(command: KvCommand): Uint8Array {
       `Unknown command op ${String((command as { op?: unknown } | undefined)?.op)}: expected put or delete.`,
     );
   }
-  const key = keyBytes(command.key);
-  if (command.op === "delete")
-    return new ByteWriter(8 + key.length).u8(ops.delete).bytes(key).finish();
+  checkKey(command.key);
+  if (command.op === "delete") return new ByteWriter().u8(ops.delete).utf8(command.key).finish();
   checkValue(command.value);
-  return new ByteWriter(8 + key.length + command.value.length)
+  return new ByteWriter(8 + 3 * command.key.length + command.value.length)
     .u8(ops.put)
-    .bytes(key)
+    .utf8(command.key)
     .raw(command.value)
     .finish();
 }
@@ -91,12 +86,8 @@ function decodeCommand(bytes: Uint8Array): KvCommand {
   const reader = new ByteReader(bytes, { what: "kv command" });
   const op = reader.u8("op");
   const keyStart = reader.offset;
-  const key = textOf(reader, reader.bytes("key"), keyStart);
-  try {
-    checkKey(key);
-  } catch (error) {
-    throw reader.error(`the key is not valid: ${(error as Error).message}`, keyStart);
-  }
+  const key = reader.utf8("key", keyBytesMax);
+  if (key.length === 0) throw reader.error("the key is not valid: it is empty", keyStart);
   if (op === ops.put) {
     if (reader.remaining > valueBytesMax) {
       throw reader.error(`the value has ${reader.remaining} bytes, more than ${valueBytesMax}`);

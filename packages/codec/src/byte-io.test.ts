@@ -8,7 +8,8 @@ type Field =
   | { readonly kind: "uint"; readonly value: number }
   | { readonly kind: "f64"; readonly value: number }
   | { readonly kind: "bytes"; readonly value: Uint8Array }
-  | { readonly kind: "ascii"; readonly value: string };
+  | { readonly kind: "ascii"; readonly value: string }
+  | { readonly kind: "utf8"; readonly value: string };
 
 const field: fc.Arbitrary<Field> = fc.oneof(
   fc.record({ kind: fc.constant("u8" as const), value: fc.integer({ min: 0, max: 255 }) }),
@@ -25,6 +26,10 @@ const field: fc.Arbitrary<Field> = fc.oneof(
       maxLength: 40,
     }),
   }),
+  fc.record({
+    kind: fc.constant("utf8" as const),
+    value: fc.oneof(fc.string({ maxLength: 20 }), fc.string({ unit: "grapheme", maxLength: 20 })),
+  }),
 );
 
 function write(fields: readonly Field[], capacityBytes?: number): Uint8Array {
@@ -34,6 +39,7 @@ function write(fields: readonly Field[], capacityBytes?: number): Uint8Array {
     else if (item.kind === "uint") writer.uint(item.value);
     else if (item.kind === "f64") writer.f64(item.value);
     else if (item.kind === "bytes") writer.bytes(item.value);
+    else if (item.kind === "utf8") writer.utf8(item.value);
     else writer.ascii(item.value);
   }
   return writer.finish();
@@ -47,6 +53,7 @@ function read(bytes: Uint8Array, kinds: readonly Field["kind"][]): unknown[] {
     if (kind === "uint") return reader.uint(name);
     if (kind === "f64") return reader.f64(name);
     if (kind === "bytes") return reader.bytes(name);
+    if (kind === "utf8") return reader.utf8(name);
     return reader.ascii(name, 64);
   });
   reader.end();
@@ -137,6 +144,27 @@ describe("ByteWriter and ByteReader", () => {
     );
   });
 
+  it("write text as UTF-8 and refuse bytes that are not, or beyond the limit", () => {
+    const text = "key/é/日本/🙂";
+    const bytes = new ByteWriter().utf8(text).utf8("plain").finish();
+    expect(bytes.subarray(1, 1 + bytes[0]!)).toEqual(new TextEncoder().encode(text));
+    const reader = new ByteReader(bytes);
+    expect(reader.utf8("first")).toBe(text);
+    expect(reader.utf8("second", 5)).toBe("plain");
+    reader.end();
+    expect(() => new ByteReader(Uint8Array.of(2, 0x61, 0xff)).utf8("key")).toThrow(
+      /key is not valid UTF-8 \(at offset 1\)/,
+    );
+    expect(() => new ByteReader(Uint8Array.of(3, 0x61, 0x62, 0x63)).utf8("key", 2)).toThrow(
+      /key's length is 3, above its maximum 2/,
+    );
+    expect(() => new ByteReader(Uint8Array.of(3, 0x61)).utf8("key")).toThrow(
+      /key claims 3 bytes but only 1 remain/,
+    );
+    // A lone surrogate is written as U+FFFD, as TextEncoder writes it.
+    expect(new ByteReader(new ByteWriter().utf8("a\ud800").finish()).utf8("text")).toBe("a\ufffd");
+  });
+
   it("hand out the rest of a large input as a view, of a small one as a copy", () => {
     const small = new ByteWriter()
       .u8(9)
@@ -183,6 +211,7 @@ describe("ByteWriter and ByteReader", () => {
               else if (next.kind === "uint") writer.uint(next.value);
               else if (next.kind === "f64") writer.f64(next.value);
               else if (next.kind === "bytes") writer.bytes(next.value);
+              else if (next.kind === "utf8") writer.utf8(next.value);
               else writer.ascii(next.value);
               written[at]!.push(next);
             } else {

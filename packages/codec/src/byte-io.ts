@@ -24,6 +24,9 @@ const f64Bytes = new Uint8Array(f64Scratch.buffer);
  */
 const copiedInputBytesMax = 64;
 
+const utf8Encoder = new TextEncoder();
+const strictUtf8Decoder = new TextDecoder("utf-8", { fatal: true });
+
 /**
  * Writers build their bytes in one buffer they share, so an encoding allocates once: the exact
  * copy {@link ByteWriter.finish} returns. One writer holds the buffer at a time; a new writer
@@ -101,6 +104,17 @@ export class ByteWriter {
     this.#bytes.set(value, this.#length);
     this.#length += value.length;
     return this;
+  }
+
+  /**
+   * Appends text as UTF-8 preceded by its length in bytes (a lone surrogate becomes U+FFFD, as
+   * `TextEncoder` writes it). ASCII text is copied byte by byte, without a `TextEncoder` call.
+   */
+  utf8(text: string): this {
+    for (let index = 0; index < text.length; index++) {
+      if (text.charCodeAt(index) > 0x7f) return this.bytes(utf8Encoder.encode(text));
+    }
+    return this.ascii(text);
   }
 
   /** Appends ASCII text (a node id, say) preceded by its length, one byte per character. */
@@ -202,22 +216,40 @@ export class ByteReader {
 
   /** Reads a varint in its shortest form, within `range`. */
   uint(field: string, range: UintRange = {}): number {
+    return this.#varint(field, "", range.min ?? 0, range.max ?? Number.MAX_SAFE_INTEGER);
+  }
+
+  /** {@link ByteReader.uint}; errors name `field` + `suffix`, joined only when one is thrown. */
+  #varint(field: string, suffix: string, min: number, max: number): number {
     const start = this.#offset;
-    const { min = 0, max = Number.MAX_SAFE_INTEGER } = range;
     let value = 0;
     let scale = 1;
     for (let index = 0; index < varintBytesMax; index++) {
-      const byte = this.u8(field);
+      const byte = this.#bytes[this.#offset];
+      if (byte === undefined) {
+        throw this.error(`${field}${suffix} is missing: the input ends early`);
+      }
+      this.#offset++;
       value += (byte & 0x7f) * scale;
       if (byte < 0x80) {
-        if (byte === 0 && index > 0) throw this.error(`${field} is not in shortest form`, start);
-        if (value > max) throw this.error(`${field} is ${value}, above its maximum ${max}`, start);
-        if (value < min) throw this.error(`${field} is ${value}, below its minimum ${min}`, start);
+        const name = (): string => field + suffix;
+        if (byte === 0 && index > 0) throw this.error(`${name()} is not in shortest form`, start);
+        if (value > max) throw this.error(`${name()} is ${value}, above its maximum ${max}`, start);
+        if (value < min) throw this.error(`${name()} is ${value}, below its minimum ${min}`, start);
         return value;
       }
       scale *= 0x80;
     }
-    throw this.error(`${field} is a varint longer than ${varintBytesMax} bytes`, start);
+    throw this.error(`${field}${suffix} is a varint longer than ${varintBytesMax} bytes`, start);
+  }
+
+  /** Reads a byte length (a varint up to `max`) that the input still holds. */
+  #length(field: string, max: number): number {
+    const length = this.#varint(field, "'s length", 0, max);
+    if (length > this.remaining) {
+      throw this.error(`${field} claims ${length} bytes but only ${this.remaining} remain`);
+    }
+    return length;
   }
 
   /** Reads a count of items that take at least one byte each: at most `max` and the bytes left. */
@@ -238,10 +270,7 @@ export class ByteReader {
    * most 64 bytes (cheaper in V8; either way, treat it as read-only).
    */
   bytes(field: string): Uint8Array {
-    const length = this.uint(`${field}'s length`);
-    if (length > this.remaining) {
-      throw this.error(`${field} claims ${length} bytes but only ${this.remaining} remain`);
-    }
+    const length = this.#length(field, Number.MAX_SAFE_INTEGER);
     const value = this.#part(this.#offset, this.#offset + length);
     this.#offset += length;
     return value;
@@ -249,10 +278,7 @@ export class ByteReader {
 
   /** Reads length-prefixed ASCII text of at most `lengthMax` characters. */
   ascii(field: string, lengthMax: number): string {
-    const length = this.uint(`${field}'s length`, { max: lengthMax });
-    if (length > this.remaining) {
-      throw this.error(`${field} claims ${length} bytes but only ${this.remaining} remain`);
-    }
+    const length = this.#length(field, lengthMax);
     let text = "";
     for (let index = 0; index < length; index++) {
       const code = this.#bytes[this.#offset + index] as number;
@@ -260,6 +286,31 @@ export class ByteReader {
       text += String.fromCharCode(code);
     }
     this.#offset += length;
+    return text;
+  }
+
+  /**
+   * Reads length-prefixed UTF-8 text of at most `bytesMax` bytes; text that is not valid UTF-8
+   * is refused. ASCII, the common case, is read without a `TextDecoder` call.
+   */
+  utf8(field: string, bytesMax = Number.MAX_SAFE_INTEGER): string {
+    const length = this.#length(field, bytesMax);
+    const start = this.#offset;
+    const bytes = this.#bytes;
+    let text = "";
+    for (let index = start; index < start + length; index++) {
+      const code = bytes[index] as number;
+      if (code > 0x7f) {
+        try {
+          text = strictUtf8Decoder.decode(bytes.subarray(start, start + length));
+        } catch {
+          throw this.error(`${field} is not valid UTF-8`, start);
+        }
+        break;
+      }
+      text += String.fromCharCode(code);
+    }
+    this.#offset = start + length;
     return text;
   }
 
