@@ -84,8 +84,14 @@ function readBody(incoming: IncomingMessage): Promise<Uint8Array> {
   });
 }
 
-/** The chunks in one array of its own (a chunk may share its memory with the socket's reads). */
+/**
+ * The chunks in one array of its own. A lone chunk that is its whole buffer is kept as it is
+ * (Node copies each body chunk out of its parser buffer); any other may share memory with more
+ * than the body, so it is copied.
+ */
 function joined(chunks: readonly Uint8Array[], bytes: number): Uint8Array {
+  const only = chunks.length === 1 ? chunks[0]! : undefined;
+  if (only !== undefined && only.byteOffset === 0 && only.buffer.byteLength === bytes) return only;
   const body = new Uint8Array(bytes);
   let offset = 0;
   for (const chunk of chunks) {

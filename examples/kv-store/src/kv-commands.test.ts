@@ -19,11 +19,24 @@ describe("kvCommandCodec", () => {
     );
   });
 
-  it("keeps a decoded value apart from the command's bytes", () => {
-    const bytes = kvCommandCodec.encode({ op: "put", key: "k", value: Uint8Array.of(1, 2) });
-    const decoded = kvCommandCodec.decode(bytes);
-    bytes.fill(0);
-    expect(decoded).toEqual({ op: "put", key: "k", value: Uint8Array.of(1, 2) });
+  it("never lets a decoded value pin a buffer larger than its command", () => {
+    const small = kvCommandCodec.encode({ op: "put", key: "k", value: Uint8Array.of(1, 2) });
+    const fromSmall = kvCommandCodec.decode(small);
+    small.fill(0);
+    expect(fromSmall).toEqual({ op: "put", key: "k", value: Uint8Array.of(1, 2) });
+
+    const value = new Uint8Array(200).fill(9);
+    const bytes = kvCommandCodec.encode({ op: "put", key: "k", value });
+    // A command inside a large buffer (a socket read holding many): the value is a copy.
+    const page = new Uint8Array(bytes.length + 4096);
+    page.set(bytes, 100);
+    const fromPage = kvCommandCodec.decode(page.subarray(100, 100 + bytes.length));
+    expect(fromPage.op === "put" && fromPage.value.buffer).not.toBe(page.buffer);
+    expect(fromPage).toEqual({ op: "put", key: "k", value });
+    // A command that is its whole buffer: the value is a view of it, with nothing else pinned.
+    const own = kvCommandCodec.decode(bytes);
+    expect(own.op === "put" && own.value.buffer).toBe(bytes.buffer);
+    expect(own).toEqual({ op: "put", key: "k", value });
   });
 
   it("refuses to encode an empty or too long key, or a value that is not bytes", () => {

@@ -92,12 +92,21 @@ function decodeCommand(bytes: Uint8Array): KvCommand {
     if (reader.remaining > valueBytesMax) {
       throw reader.error(`the value has ${reader.remaining} bytes, more than ${valueBytesMax}`);
     }
-    // A copy: the command's bytes may be a view of a larger buffer (a socket read, a log page).
-    return { op: "put", key, value: reader.rest().slice() };
+    return { op: "put", key, value: ownedValue(reader.rest(), bytes) };
   }
   if (op !== ops.delete) throw reader.error(`unknown op ${op}: expected 1 (put) or 2 (delete)`, 0);
   reader.end();
   return { op: "delete", key };
+}
+
+/**
+ * The value as the store keeps it: a view of the command when the command's buffer holds little
+ * else (the store then keeps a few bytes of key beside it), otherwise a copy, so a kept value
+ * never pins a larger buffer (a socket read or a log page holding many commands).
+ */
+function ownedValue(value: Uint8Array, command: Uint8Array): Uint8Array {
+  if (command.length <= 64) return value.slice();
+  return command.buffer.byteLength <= command.length + keyBytesMax ? value : value.slice();
 }
 
 function encodeResult(result: KvResult): Uint8Array {
