@@ -38,10 +38,18 @@ export interface ReadFromOptions {
 
 const defaultReadBytesMax = 16 * 1024 * 1024;
 
-function assertIndex(value: number, what: string): void {
+function assertIndex(value: number, what: string | (() => string)): void {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new InvalidArgumentError(`${what} must be a safe integer >= 0, got ${String(value)}.`);
+    const name = typeof what === "string" ? what : what();
+    throw new InvalidArgumentError(`${name} must be a safe integer >= 0, got ${String(value)}.`);
   }
+}
+
+/** Whether `body` is an array of byte arrays (a record body given in parts). */
+function isParts(body: unknown): boolean {
+  if (!Array.isArray(body)) return false;
+  for (const part of body) if (!(part instanceof Uint8Array)) return false;
+  return true;
 }
 
 /**
@@ -177,8 +185,7 @@ export class SegmentedLog {
     const valid =
       typeof record === "object" &&
       record !== null &&
-      (body instanceof Uint8Array ||
-        (Array.isArray(body) && body.every((part) => part instanceof Uint8Array)));
+      (body instanceof Uint8Array || isParts(body));
     if (!valid)
       throw new InvalidArgumentError(
         `Record ${at}: body must be a Uint8Array or an array of them.`,
@@ -189,7 +196,7 @@ export class SegmentedLog {
         `Record ${at} has a ${length}-byte body, more than recordBytesMax (${this.#options.recordBytesMax}); split it or raise the limit.`,
       );
     }
-    assertIndex(record.generation, `Record ${at}'s generation`);
+    assertIndex(record.generation, () => `Record ${at}'s generation`);
     if (!Number.isFinite(record.timestampMs)) {
       throw new InvalidArgumentError(
         `Record ${at}'s timestampMs must be a finite number, got ${record.timestampMs}.`,

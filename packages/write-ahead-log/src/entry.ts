@@ -75,10 +75,10 @@ export function entryOf(record: LogRecord): Entry {
 }
 
 /** Checks a type tag. @internal */
-export function checkType(type: number, what: string): void {
+export function checkType(type: number, what: () => string): void {
   if (!Number.isInteger(type) || type < 0 || type > 255) {
     throw new InvalidArgumentError(
-      `${what}: type must be an integer from 0 to 255, got ${String(type)}.`,
+      `${what()}: type must be an integer from 0 to 255, got ${String(type)}.`,
     );
   }
 }

@@ -347,13 +347,14 @@ export class WriteAheadLog {
     const timestampMs = this.#env.clock.wallMs();
     let generation = this.lastGeneration;
     return entries.map((entry, at) => {
-      const what = `Entry ${at}`;
+      // Named only when an error is thrown: building the name costs more than the checks.
+      const what = (): string => `Entry ${at}`;
       if (typeof entry !== "object" || entry === null || !(entry.payload instanceof Uint8Array)) {
-        throw new InvalidArgumentError(`${what}: payload must be a Uint8Array.`);
+        throw new InvalidArgumentError(`${what()}: payload must be a Uint8Array.`);
       }
       if (entry.payload.length > this.#options.entryBytesMax) {
         throw new InvalidArgumentError(
-          `${what}: the payload has ${entry.payload.length} bytes, more than entryBytesMax (${this.#options.entryBytesMax}).`,
+          `${what()}: the payload has ${entry.payload.length} bytes, more than entryBytesMax (${this.#options.entryBytesMax}).`,
         );
       }
       const type = entry.type ?? 0;
@@ -361,14 +362,14 @@ export class WriteAheadLog {
       const index = this.#nextIndex + at;
       if (entry.index !== undefined && entry.index !== index) {
         throw new InvalidArgumentError(
-          `${what} asks for index ${String(entry.index)}, but it would get ${index}: entries must be ` +
+          `${what()} asks for index ${String(entry.index)}, but it would get ${index}: entries must be ` +
             "appended at consecutive indexes from lastIndex + 1 (truncateFrom first to replace entries).",
         );
       }
       const entryGeneration = entry.generation ?? generation;
       if (!Number.isSafeInteger(entryGeneration) || entryGeneration < generation) {
         throw new InvalidArgumentError(
-          `${what}: generation must be a safe integer >= the log's last generation ${generation}, ` +
+          `${what()}: generation must be a safe integer >= the log's last generation ${generation}, ` +
             `got ${String(entryGeneration)}.`,
         );
       }
