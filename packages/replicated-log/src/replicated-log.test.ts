@@ -79,6 +79,62 @@ describe("ReplicatedLog", () => {
     expect(durable).toBe(firstApplied.index);
   });
 
+  it("lets proposals made during a write enter the log together, each answered with its own entry", async () => {
+    const sim = new Simulation<RaftMessage>({ seed: 5 });
+    const kv = new KvStateMachine();
+    const node = sim.addNode("athens", {
+      disk: { syncLatencyMs: 20, latencyJitter: 0 },
+      boot: ({ env, transport }) =>
+        ReplicatedLog.start({
+          ...fastTiming,
+          env,
+          transport,
+          voters: ["athens"],
+          stateMachine: kv,
+        }),
+    });
+    await sim.runUntil(() => node.isBooted && node.instance.isLeader, { timeoutMs: 2_000 });
+    const log = node.instance;
+    await sim.runUntil(() => log.lastApplied >= 1, { timeoutMs: 2_000 });
+    const first = log.propose(put("first", "0"));
+    await sim.runFor(5);
+    // The first write's fsync runs: these wait for it, then enter the log in proposal order.
+    const held = ["a", "b", "c", "d"].map((key) => log.propose(put(key, key)));
+    expect(log.core.log.lastIndex).toBe(2);
+    const [firstApplied, ...heldApplied] = await sim.runUntilSettled([first, ...held]);
+    expect(heldApplied.map((applied) => applied.index)).toEqual(
+      [1, 2, 3, 4].map((offset) => firstApplied.index + offset),
+    );
+    for (const [at, applied] of heldApplied.entries()) {
+      const command = kv.applied.find((entry) => entry.index === applied.index)!.command;
+      expect(command).toEqual(put("abcd"[at]!, "abcd"[at]!));
+    }
+  });
+
+  it("fails proposals still waiting for a write definitely when the log closes", async () => {
+    const sim = new Simulation<RaftMessage>({ seed: 6 });
+    const node = sim.addNode("athens", {
+      disk: { syncLatencyMs: 20, latencyJitter: 0 },
+      boot: ({ env, transport }) =>
+        ReplicatedLog.start({
+          ...fastTiming,
+          env,
+          transport,
+          voters: ["athens"],
+          stateMachine: new KvStateMachine(),
+        }),
+    });
+    await sim.runUntil(() => node.isBooted && node.instance.isLeader, { timeoutMs: 2_000 });
+    const log = node.instance;
+    await sim.runUntil(() => log.lastApplied >= 1, { timeoutMs: 2_000 });
+    const first = log.propose(put("first", "0")).catch((error: unknown) => error);
+    await sim.runFor(5);
+    const waiting = log.propose(put("late", "1")).catch((error: unknown) => error);
+    const [, outcome] = await sim.runUntilSettled([log.close(), waiting, first]);
+    expect(outcome).toMatchObject({ name: "ClosedError", outcome: "definite" });
+    expect(log.core.log.lastIndex).toBe(2);
+  });
+
   it("refuses a write on a follower with a hint, and serves reads there (follower ReadIndex)", async () => {
     const { sim, nodes, leader } = cluster(["athens", "byzantium", "cyrene"], 2);
     await sim.runUntil(() => leader() !== undefined, { timeoutMs: 2_000 });

@@ -14,6 +14,8 @@ import type { Role } from "@pods/leader-and-followers";
 import { LeadershipLostError, RequestWaitingList } from "@pods/request-waiting-list";
 import type { WriteAheadLog } from "@pods/write-ahead-log";
 import { entryTypes, type LogEntry } from "./entry.ts";
+import { UncommittedLimitError } from "./errors.ts";
+import { HeldProposals } from "./held-proposals.ts";
 import { decodeMembership, type Membership, type MembershipChange } from "./membership.ts";
 import type { ChunkRead, NodeSnapshots } from "./node-snapshots.ts";
 import { raftMessageProblem, type RaftMessage } from "./messages.ts";
@@ -60,6 +62,7 @@ export class ReplicatedLog<R = Uint8Array> {
   readonly #reads: RequestWaitingList<number, number, number>;
   readonly #changes: RequestWaitingList<number, Membership, Membership>;
   readonly #proposedGeneration = new Map<number, number>();
+  readonly #held = new HeldProposals<R>();
   #appliedWaiters: { readonly index: number; readonly resolve: () => void }[] = [];
   /** Committed entries handed out by the core, applied in order once durable here. */
   #committed: LogEntry[] = [];
@@ -191,14 +194,29 @@ export class ReplicatedLog<R = Uint8Array> {
     if (!(command instanceof Uint8Array)) {
       throw new InvalidArgumentError("propose needs the command as a Uint8Array.");
     }
-    const { firstIndex, generation } = this.core.propose([command]);
+    if (this.#writing === undefined) {
+      const [result] = this.#enter([command]);
+      this.#kick();
+      return result!;
+    }
+    // A write is in flight: the proposal waits for it to finish, with every other proposal made
+    // meanwhile, and they leave together, in one append per follower.
+    if (!this.core.isLeader) throw new NotLeaderError(this.leaderId);
+    const max = this.core.options.uncommittedBytesMax;
+    if (this.#held.bytes > 0 && this.#held.bytes + command.length > max) {
+      throw new UncommittedLimitError(this.#held.bytes, max);
+    }
+    return this.#held.hold(command);
+  }
+
+  /** Appends `commands` to the log (leader only); one result promise per command. */
+  #enter(commands: Uint8Array[]): Promise<R>[] {
+    const { firstIndex, generation } = this.core.propose(commands);
     this.#leaderGeneration = generation;
-    this.#proposedGeneration.set(firstIndex, generation);
-    const result = this.#proposals.wait(firstIndex);
-    // While a write is in flight, the proposal waits for the next kick (the write done, or a
-    // message): proposals arriving one by one then leave together, in one append per follower.
-    if (this.#writing === undefined) this.#kick();
-    return result;
+    return commands.map((_, at) => {
+      this.#proposedGeneration.set(firstIndex + at, generation);
+      return this.#proposals.wait(firstIndex + at);
+    });
   }
 
   /**
@@ -392,6 +410,7 @@ export class ReplicatedLog<R = Uint8Array> {
       () => {
         this.#writing = undefined;
         if (this.#closed) return;
+        this.#held.release((commands) => this.#enter(commands));
         this.#applyDurable();
         this.#startWrite();
         this.#kick();
@@ -579,6 +598,10 @@ export class ReplicatedLog<R = Uint8Array> {
     this.#timer = undefined;
     this.#unsubscribe();
     this.#proposedGeneration.clear();
+    // Held proposals were never appended: whatever stopped the log, they did not happen.
+    this.#held.failAll(
+      new ClosedError(`replicated log ${this.id}`, { outcome: "definite", cause: error }),
+    );
     for (const list of [this.#proposals, this.#reads, this.#changes]) {
       list.failAll(error);
       list.close();
