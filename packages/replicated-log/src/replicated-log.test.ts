@@ -135,6 +135,37 @@ describe("ReplicatedLog", () => {
     expect(log.core.log.lastIndex).toBe(2);
   });
 
+  it("times out a proposal waiting for a write that does not finish (a stalled disk)", async () => {
+    const sim = new Simulation<RaftMessage>({ seed: 7 });
+    const node = sim.addNode("athens", {
+      // Every sync takes longer than a proposal may wait.
+      disk: { syncLatencyMs: 150, latencyJitter: 0 },
+      boot: ({ env, transport }) =>
+        ReplicatedLog.start({
+          ...fastTiming,
+          requestTimeoutMs: 100,
+          env,
+          transport,
+          voters: ["athens"],
+          stateMachine: new KvStateMachine(),
+        }),
+    });
+    await sim.runUntil(() => node.isBooted && node.instance.isLeader, { timeoutMs: 2_000 });
+    const log = node.instance;
+    await sim.runUntil(() => log.lastApplied >= 1, { timeoutMs: 2_000 });
+    const first = log.propose(put("first", "0")).catch((error: unknown) => error);
+    await sim.runFor(5);
+    let outcome: unknown;
+    void log.propose(put("late", "1")).catch((error: unknown) => (outcome = error));
+    await sim.runFor(120);
+    // It timed out while the write still ran (it ends at 150 ms)...
+    expect(outcome).toMatchObject({ name: "TimeoutError" });
+    await sim.runUntilSettled([first]);
+    await sim.runFor(500);
+    // ...so it never entered the log.
+    expect(log.core.log.lastIndex).toBe(2);
+  });
+
   it("refuses a write on a follower with a hint, and serves reads there (follower ReadIndex)", async () => {
     const { sim, nodes, leader } = cluster(["athens", "byzantium", "cyrene"], 2);
     await sim.runUntil(() => leader() !== undefined, { timeoutMs: 2_000 });

@@ -62,7 +62,7 @@ export class ReplicatedLog<R = Uint8Array> {
   readonly #reads: RequestWaitingList<number, number, number>;
   readonly #changes: RequestWaitingList<number, Membership, Membership>;
   readonly #proposedGeneration = new Map<number, number>();
-  readonly #held = new HeldProposals<R>();
+  readonly #held: HeldProposals<R>;
   #appliedWaiters: { readonly index: number; readonly resolve: () => void }[] = [];
   /** Committed entries handed out by the core, applied in order once durable here. */
   #committed: LogEntry[] = [];
@@ -106,6 +106,7 @@ export class ReplicatedLog<R = Uint8Array> {
       timeoutMs,
       name: "proposal",
     });
+    this.#held = new HeldProposals({ clock, scheduler, timeoutMs });
     this.#reads = new RequestWaitingList({ clock, scheduler, timeoutMs, name: "read" });
     this.#changes = new RequestWaitingList({
       clock,
