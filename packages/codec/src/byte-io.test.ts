@@ -32,16 +32,18 @@ const field: fc.Arbitrary<Field> = fc.oneof(
   }),
 );
 
+function writeField(writer: ByteWriter, item: Field): void {
+  if (item.kind === "u8") writer.u8(item.value);
+  else if (item.kind === "uint") writer.uint(item.value);
+  else if (item.kind === "f64") writer.f64(item.value);
+  else if (item.kind === "bytes") writer.bytes(item.value);
+  else if (item.kind === "utf8") writer.utf8(item.value);
+  else writer.ascii(item.value);
+}
+
 function write(fields: readonly Field[], capacityBytes?: number): Uint8Array {
   const writer = new ByteWriter(capacityBytes);
-  for (const item of fields) {
-    if (item.kind === "u8") writer.u8(item.value);
-    else if (item.kind === "uint") writer.uint(item.value);
-    else if (item.kind === "f64") writer.f64(item.value);
-    else if (item.kind === "bytes") writer.bytes(item.value);
-    else if (item.kind === "utf8") writer.utf8(item.value);
-    else writer.ascii(item.value);
-  }
+  for (const item of fields) writeField(writer, item);
   return writer.finish();
 }
 
@@ -206,13 +208,7 @@ describe("ByteWriter and ByteReader", () => {
               write(plan);
             } else if (action === "write") {
               const next = plan[written[at]!.length % plan.length]!;
-              const writer = writers[at]!;
-              if (next.kind === "u8") writer.u8(next.value);
-              else if (next.kind === "uint") writer.uint(next.value);
-              else if (next.kind === "f64") writer.f64(next.value);
-              else if (next.kind === "bytes") writer.bytes(next.value);
-              else if (next.kind === "utf8") writer.utf8(next.value);
-              else writer.ascii(next.value);
+              writeField(writers[at]!, next);
               written[at]!.push(next);
             } else {
               finished.push({ bytes: writers[at]!.finish(), fields: [...written[at]!] });

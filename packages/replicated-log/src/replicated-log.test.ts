@@ -12,6 +12,28 @@ function cluster(ids: string[], seed = 1) {
 
 const put = (key: string, value: string) => encodeCommand({ op: "put", key, value });
 
+/** One node leading alone, every sync taking `syncLatencyMs`, once it has applied its no-op. */
+async function loneLeader(seed: number, syncLatencyMs: number, requestTimeoutMs?: number) {
+  const sim = new Simulation<RaftMessage>({ seed });
+  const kv = new KvStateMachine();
+  const node = sim.addNode("athens", {
+    disk: { syncLatencyMs, latencyJitter: 0 },
+    boot: ({ env, transport }) =>
+      ReplicatedLog.start({
+        ...fastTiming,
+        ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
+        env,
+        transport,
+        voters: ["athens"],
+        stateMachine: kv,
+      }),
+  });
+  await sim.runUntil(() => node.isBooted && node.instance.isLeader, { timeoutMs: 2_000 });
+  const log = node.instance;
+  await sim.runUntil(() => log.lastApplied >= 1, { timeoutMs: 2_000 });
+  return { sim, log, kv };
+}
+
 describe("ReplicatedLog", () => {
   it("survives a power loss: the log replays, the vote and generation stay", async () => {
     const { sim, nodes, leader } = cluster(["athens"]);
@@ -50,21 +72,7 @@ describe("ReplicatedLog", () => {
   });
 
   it("answers a committed proposal without waiting for the write in flight", async () => {
-    const sim = new Simulation<RaftMessage>({ seed: 4 });
-    const node = sim.addNode("athens", {
-      disk: { syncLatencyMs: 20, latencyJitter: 0 },
-      boot: ({ env, transport }) =>
-        ReplicatedLog.start({
-          ...fastTiming,
-          env,
-          transport,
-          voters: ["athens"],
-          stateMachine: new KvStateMachine(),
-        }),
-    });
-    await sim.runUntil(() => node.isBooted && node.instance.isLeader, { timeoutMs: 2_000 });
-    const log = node.instance;
-    await sim.runUntil(() => log.lastApplied >= 1, { timeoutMs: 2_000 });
+    const { sim, log } = await loneLeader(4, 20);
     const first = log.propose(put("a", "1"));
     await sim.runFor(5);
     // Proposed while the first one's fsync runs: it is written next, after the first commits.
@@ -80,22 +88,7 @@ describe("ReplicatedLog", () => {
   });
 
   it("lets proposals made during a write enter the log together, each answered with its own entry", async () => {
-    const sim = new Simulation<RaftMessage>({ seed: 5 });
-    const kv = new KvStateMachine();
-    const node = sim.addNode("athens", {
-      disk: { syncLatencyMs: 20, latencyJitter: 0 },
-      boot: ({ env, transport }) =>
-        ReplicatedLog.start({
-          ...fastTiming,
-          env,
-          transport,
-          voters: ["athens"],
-          stateMachine: kv,
-        }),
-    });
-    await sim.runUntil(() => node.isBooted && node.instance.isLeader, { timeoutMs: 2_000 });
-    const log = node.instance;
-    await sim.runUntil(() => log.lastApplied >= 1, { timeoutMs: 2_000 });
+    const { sim, log, kv } = await loneLeader(5, 20);
     const first = log.propose(put("first", "0"));
     await sim.runFor(5);
     // The first write's fsync runs: these wait for it, then enter the log in proposal order.
@@ -112,21 +105,7 @@ describe("ReplicatedLog", () => {
   });
 
   it("fails proposals still waiting for a write definitely when the log closes", async () => {
-    const sim = new Simulation<RaftMessage>({ seed: 6 });
-    const node = sim.addNode("athens", {
-      disk: { syncLatencyMs: 20, latencyJitter: 0 },
-      boot: ({ env, transport }) =>
-        ReplicatedLog.start({
-          ...fastTiming,
-          env,
-          transport,
-          voters: ["athens"],
-          stateMachine: new KvStateMachine(),
-        }),
-    });
-    await sim.runUntil(() => node.isBooted && node.instance.isLeader, { timeoutMs: 2_000 });
-    const log = node.instance;
-    await sim.runUntil(() => log.lastApplied >= 1, { timeoutMs: 2_000 });
+    const { sim, log } = await loneLeader(6, 20);
     const first = log.propose(put("first", "0")).catch((error: unknown) => error);
     await sim.runFor(5);
     const waiting = log.propose(put("late", "1")).catch((error: unknown) => error);
@@ -136,23 +115,8 @@ describe("ReplicatedLog", () => {
   });
 
   it("times out a proposal waiting for a write that does not finish (a stalled disk)", async () => {
-    const sim = new Simulation<RaftMessage>({ seed: 7 });
-    const node = sim.addNode("athens", {
-      // Every sync takes longer than a proposal may wait.
-      disk: { syncLatencyMs: 150, latencyJitter: 0 },
-      boot: ({ env, transport }) =>
-        ReplicatedLog.start({
-          ...fastTiming,
-          requestTimeoutMs: 100,
-          env,
-          transport,
-          voters: ["athens"],
-          stateMachine: new KvStateMachine(),
-        }),
-    });
-    await sim.runUntil(() => node.isBooted && node.instance.isLeader, { timeoutMs: 2_000 });
-    const log = node.instance;
-    await sim.runUntil(() => log.lastApplied >= 1, { timeoutMs: 2_000 });
+    // Every sync takes longer than a proposal may wait.
+    const { sim, log } = await loneLeader(7, 150, 100);
     const first = log.propose(put("first", "0")).catch((error: unknown) => error);
     await sim.runFor(5);
     let outcome: unknown;
