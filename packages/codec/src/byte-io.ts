@@ -215,8 +215,8 @@ export class ByteReader {
   }
 
   /** Reads a varint in its shortest form, within `range`. */
-  uint(field: string, range: UintRange = {}): number {
-    return this.#varint(field, "", range.min ?? 0, range.max ?? Number.MAX_SAFE_INTEGER);
+  uint(field: string, range?: UintRange): number {
+    return this.#varint(field, "", range?.min ?? 0, range?.max ?? Number.MAX_SAFE_INTEGER);
   }
 
   /** {@link ByteReader.uint}; errors name `field` + `suffix`, joined only when one is thrown. */
@@ -232,15 +232,27 @@ export class ByteReader {
       this.#offset++;
       value += (byte & 0x7f) * scale;
       if (byte < 0x80) {
-        const name = (): string => field + suffix;
-        if (byte === 0 && index > 0) throw this.error(`${name()} is not in shortest form`, start);
-        if (value > max) throw this.error(`${name()} is ${value}, above its maximum ${max}`, start);
-        if (value < min) throw this.error(`${name()} is ${value}, below its minimum ${min}`, start);
+        if ((byte === 0 && index > 0) || value > max || value < min) {
+          throw this.#varintError(field + suffix, value, byte === 0 && index > 0, min, max, start);
+        }
         return value;
       }
       scale *= 0x80;
     }
     throw this.error(`${field}${suffix} is a varint longer than ${varintBytesMax} bytes`, start);
+  }
+
+  #varintError(
+    name: string,
+    value: number,
+    longForm: boolean,
+    min: number,
+    max: number,
+    start: number,
+  ): DecodeError {
+    if (longForm) return this.error(`${name} is not in shortest form`, start);
+    if (value > max) return this.error(`${name} is ${value}, above its maximum ${max}`, start);
+    return this.error(`${name} is ${value}, below its minimum ${min}`, start);
   }
 
   /** Reads a byte length (a varint up to `max`) that the input still holds. */
