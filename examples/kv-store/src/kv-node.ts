@@ -10,7 +10,7 @@ import {
   sessionResultError,
   SessionStateMachine,
 } from "@pods/idempotent-receiver";
-import { ReplicatedLog, type RaftMessage } from "@pods/replicated-log";
+import { raftMessageCodec, ReplicatedLog, type RaftMessage } from "@pods/replicated-log";
 import {
   createSocketChannel,
   type ChannelNode,
@@ -74,6 +74,7 @@ export async function startKvNode(options: KvNodeOptions): Promise<KvNode> {
     nodeId: options.id,
     clusterId,
     env,
+    codec: raftMessageCodec,
   });
   for (const peer of options.cluster) {
     if (peer.id !== options.id)

@@ -5,7 +5,7 @@
 import { noopLogger, type CommittedCommand, type StateMachine } from "@pods/core-interfaces";
 import { createNodeEnv, systemClock } from "@pods/runtime-node";
 import { createSocketChannel } from "@pods/single-socket-channel";
-import { ReplicatedLog, type RaftMessage } from "../src/index.ts";
+import { raftMessageCodec, ReplicatedLog, type RaftMessage } from "../src/index.ts";
 
 /** How the parent starts a node (JSON in argv[2]). */
 export interface ClusterNodeConfig {
@@ -54,7 +54,12 @@ class Counter implements StateMachine<number> {
 
 const config = JSON.parse(process.argv[2]!) as ClusterNodeConfig;
 const env = await createNodeEnv({ dataDir: config.dataDir, logger: noopLogger });
-const channel = createSocketChannel<RaftMessage>({ nodeId: config.id, clusterId: "bench", env });
+const channel = createSocketChannel<RaftMessage>({
+  nodeId: config.id,
+  clusterId: "bench",
+  env,
+  codec: raftMessageCodec,
+});
 for (const [peer, port] of Object.entries(config.ports)) {
   if (peer !== config.id) channel.setPeer(peer, { host: "127.0.0.1", port });
 }

@@ -25,6 +25,7 @@ export {
   type Membership,
   type MembershipChange,
 } from "./membership.ts";
+export { raftMessageCodec } from "./message-codec.ts";
 export {
   raftMessageProblem,
   type AppendRequest,
