@@ -12,12 +12,15 @@ describe("entry WAL encoding", () => {
         fc.constantFrom(entryTypes.data, entryTypes.noop, entryTypes.configuration),
         (clusterTimeMs, payload, type) => {
           const entry: LogEntry = { index: 5, generation: 2, type, clusterTimeMs, payload };
+          // The log writes the parts back to back and reads them back as one array.
+          const [prefix, rest] = walPayloadOf(entry);
+          expect(rest).toBe(payload);
           const decoded = logEntryOf({
             index: 5,
             generation: 2,
             type,
             timestampMs: 0,
-            payload: walPayloadOf(entry),
+            payload: Uint8Array.from([...prefix, ...rest]),
           });
           expect(decoded).toEqual(entry);
         },

@@ -16,8 +16,11 @@ export const entryTypes = {
 
 /** What to append: the payload, and optionally the type tag, generation and expected index. */
 export interface EntryInput {
-  /** The command's bytes. */
-  readonly payload: Uint8Array;
+  /**
+   * The command's bytes, or its parts (a header and a body, say), written back to back without
+   * being joined first; a read returns the payload as one array either way.
+   */
+  readonly payload: Uint8Array | readonly Uint8Array[];
   /** The type tag, an integer from 0 to 255. Default {@link entryTypes}.data (0). */
   readonly type?: number;
   /**
@@ -53,8 +56,23 @@ export interface Entry {
 const typeTags = Array.from({ length: 256 }, (_, type) => Uint8Array.of(type));
 
 /** The record body parts of an entry: its type tag, then its payload. @internal */
-export function entryBody(type: number, payload: Uint8Array): readonly Uint8Array[] {
-  return [typeTags[type]!, payload];
+export function entryBody(type: number, payload: EntryInput["payload"]): readonly Uint8Array[] {
+  return payload instanceof Uint8Array ? [typeTags[type]!, payload] : [typeTags[type]!, ...payload];
+}
+
+/**
+ * The byte length of a payload (given whole or in parts), or -1 when it is neither a Uint8Array
+ * nor an array of them. @internal
+ */
+export function payloadBytes(payload: unknown): number {
+  if (payload instanceof Uint8Array) return payload.length;
+  if (!Array.isArray(payload)) return -1;
+  let bytes = 0;
+  for (const part of payload) {
+    if (!(part instanceof Uint8Array)) return -1;
+    bytes += part.length;
+  }
+  return bytes;
 }
 
 /** The entry a record holds. @internal */

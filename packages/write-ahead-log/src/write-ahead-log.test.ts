@@ -36,6 +36,26 @@ describe("WriteAheadLog", () => {
     });
   });
 
+  it("writes a payload given in parts back to back and reads it back whole", async () => {
+    await inSimulation(5, async (context) => {
+      const wal = await openLog(context);
+      await wal.appendBatch([
+        { payload: [bytes("head|"), bytes("body")] },
+        { payload: [] },
+        { payload: bytes("whole") },
+      ]);
+      expect(textOf((await wal.read(1)).payload)).toBe("head|body");
+      expect((await wal.read(2)).payload.length).toBe(0);
+      expect(textOf((await wal.read(3)).payload)).toBe("whole");
+      expect(wal.metrics.appendedBytes).toBe(9 + 0 + 5);
+      await expect(
+        wal.append({ payload: [bytes("a"), "b" as unknown as Uint8Array] }),
+      ).rejects.toThrow(/payload must be a Uint8Array or an array of them/);
+      expect(wal.lastIndex).toBe(3);
+      await wal.close();
+    });
+  });
+
   it("refuses appends beyond pendingBytesMax", async () => {
     await inSimulation(2, async (context) => {
       const wal = await openLog(context, { pendingBytesMax: 100 });

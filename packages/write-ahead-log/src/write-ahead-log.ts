@@ -12,7 +12,14 @@ import {
   type SegmentInfo,
   type TornTail,
 } from "@pods/segmented-log";
-import { checkType, entryBody, entryOf, type Entry, type EntryInput } from "./entry.ts";
+import {
+  checkType,
+  entryBody,
+  entryOf,
+  payloadBytes,
+  type Entry,
+  type EntryInput,
+} from "./entry.ts";
 import { AppendQueueFullError } from "./errors.ts";
 import { GenerationRuns } from "./generation-runs.ts";
 import {
@@ -320,11 +327,7 @@ export class WriteAheadLog {
     this.#assertOpen();
     if (!Array.isArray(entries))
       throw new InvalidArgumentError("appendBatch needs an array of entries.");
-    const records = this.#prepare(entries);
-    const bytes = records.reduce(
-      (sum, record) => sum + (record.body as Uint8Array[])[1]!.length,
-      0,
-    );
+    const { records, bytes } = this.#prepare(entries);
     if (this.#pendingBytes > 0 && this.#pendingBytes + bytes > this.#options.pendingBytesMax) {
       throw new AppendQueueFullError(this.#pendingBytes, this.#options.pendingBytesMax);
     }
@@ -342,19 +345,27 @@ export class WriteAheadLog {
     return indexes;
   }
 
-  /** Checks `entries` and turns them into records, assigning indexes and generations. */
-  #prepare(entries: readonly EntryInput[]): RecordInput[] {
+  /**
+   * Checks `entries` and turns them into records, assigning indexes and generations; `bytes` is
+   * the sum of their payload bytes.
+   */
+  #prepare(entries: readonly EntryInput[]): { records: RecordInput[]; bytes: number } {
     const timestampMs = this.#env.clock.wallMs();
     let generation = this.lastGeneration;
-    return entries.map((entry, at) => {
+    let bytes = 0;
+    const records = entries.map((entry, at): RecordInput => {
       // Named only when an error is thrown: building the name costs more than the checks.
       const what = (): string => `Entry ${at}`;
-      if (typeof entry !== "object" || entry === null || !(entry.payload instanceof Uint8Array)) {
-        throw new InvalidArgumentError(`${what()}: payload must be a Uint8Array.`);
-      }
-      if (entry.payload.length > this.#options.entryBytesMax) {
+      const length = typeof entry === "object" && entry !== null ? payloadBytes(entry.payload) : -1;
+      if (length < 0) {
         throw new InvalidArgumentError(
-          `${what()}: the payload has ${entry.payload.length} bytes, more than entryBytesMax (${this.#options.entryBytesMax}).`,
+          `${what()}: payload must be a Uint8Array or an array of them.`,
+        );
+      }
+      bytes += length;
+      if (length > this.#options.entryBytesMax) {
+        throw new InvalidArgumentError(
+          `${what()}: the payload has ${length} bytes, more than entryBytesMax (${this.#options.entryBytesMax}).`,
         );
       }
       const type = entry.type ?? 0;
@@ -376,6 +387,7 @@ export class WriteAheadLog {
       generation = entryGeneration;
       return { index, generation, timestampMs, body: entryBody(type, entry.payload) };
     });
+    return { records, bytes };
   }
 
   /**
