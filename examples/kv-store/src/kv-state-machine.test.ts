@@ -46,7 +46,14 @@ describe("KvStateMachine", () => {
     });
     expect(kvResultCodec.decode(deleted)).toEqual({ version: 3, existed: true });
     expect(machine.get("title")).toBeUndefined();
-    expect(machine.appliedIndex).toBe(3);
+    const deletedAgain = machine.apply({
+      index: 4,
+      generation: 1,
+      clusterTimeMs: 0,
+      command: kvCommandCodec.encode({ op: "delete", key: "title" }),
+    });
+    expect(kvResultCodec.decode(deletedAgain)).toEqual({ version: 4, existed: false });
+    expect(machine.appliedIndex).toBe(4);
   });
 
   it("answers a command that does not decode with a rejection, on every replica alike", () => {

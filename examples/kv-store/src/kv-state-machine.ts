@@ -88,11 +88,15 @@ export class KvStateMachine implements StateMachine<Uint8Array> {
       if (error instanceof DecodeError) return kvResultCodec.encode({ rejected: error.message });
       throw error;
     }
-    const existed = this.#map.has(command.key);
+    // One hash lookup per command: whether the key existed shows in the map's size (a put) or
+    // in what delete returns.
+    let existed: boolean;
     if (command.op === "put") {
+      const size = this.#map.size;
       this.#map.set(command.key, { value: command.value, version: committed.index });
+      existed = this.#map.size === size;
     } else {
-      this.#map.delete(command.key);
+      existed = this.#map.delete(command.key);
     }
     return kvResultCodec.encode({ version: committed.index, existed });
   }
