@@ -38,21 +38,18 @@ describe("KvStateMachine", () => {
     expect(put(2, "Patterns")).toEqual({ version: 2, existed: true });
     expect(new TextDecoder().decode(machine.get("title")?.value)).toBe("Patterns");
     expect(machine.get("title")?.version).toBe(2);
-    const deleted = machine.apply({
-      index: 3,
-      generation: 1,
-      clusterTimeMs: 0,
-      command: kvCommandCodec.encode({ op: "delete", key: "title" }),
-    });
-    expect(kvResultCodec.decode(deleted)).toEqual({ version: 3, existed: true });
+    const remove = (index: number): unknown =>
+      kvResultCodec.decode(
+        machine.apply({
+          index,
+          generation: 1,
+          clusterTimeMs: 0,
+          command: kvCommandCodec.encode({ op: "delete", key: "title" }),
+        }),
+      );
+    expect(remove(3)).toEqual({ version: 3, existed: true });
     expect(machine.get("title")).toBeUndefined();
-    const deletedAgain = machine.apply({
-      index: 4,
-      generation: 1,
-      clusterTimeMs: 0,
-      command: kvCommandCodec.encode({ op: "delete", key: "title" }),
-    });
-    expect(kvResultCodec.decode(deletedAgain)).toEqual({ version: 4, existed: false });
+    expect(remove(4)).toEqual({ version: 4, existed: false });
     expect(machine.appliedIndex).toBe(4);
   });
 

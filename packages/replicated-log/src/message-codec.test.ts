@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { entryTypes } from "./entry.ts";
 import { raftMessageCodec } from "./message-codec.ts";
-import { raftMessageProblem, type RaftMessage } from "./messages.ts";
+import { raftMessageProblem, type RaftMessage, type WireEntry } from "./messages.ts";
 
 const index = fc.oneof(fc.nat(1_000), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
 const node = fc.constantFrom("athens", "byzantium", "cyrene", "délos");
@@ -58,6 +58,19 @@ const message: fc.Arbitrary<RaftMessage> = fc.oneof(
   fc.record({ type: fc.constant("read-index" as const), id: index }),
 );
 
+/** An append from athens at the start of the log, carrying `entry`. */
+function appendOf(entry: WireEntry): RaftMessage {
+  return {
+    type: "append",
+    generation: 1,
+    leaderId: "athens",
+    prevLogIndex: 0,
+    prevLogGeneration: 0,
+    entries: [entry],
+    leaderCommit: 0,
+  };
+}
+
 describe("raftMessageCodec", () => {
   it("decodes what it encodes, every kind of message", () => {
     fc.assert(
@@ -89,22 +102,14 @@ describe("raftMessageCodec", () => {
   });
 
   it("never hands out a view of the bytes it decoded", () => {
-    const bytes = raftMessageCodec.encode({
-      type: "append",
-      generation: 1,
-      leaderId: "athens",
-      prevLogIndex: 0,
-      prevLogGeneration: 0,
-      entries: [
-        {
-          generation: 1,
-          type: entryTypes.data,
-          clusterTimeMs: 1,
-          payload: new Uint8Array(80).fill(7),
-        },
-      ],
-      leaderCommit: 0,
-    });
+    const bytes = raftMessageCodec.encode(
+      appendOf({
+        generation: 1,
+        type: entryTypes.data,
+        clusterTimeMs: 1,
+        payload: new Uint8Array(80).fill(7),
+      }),
+    );
     const decoded = raftMessageCodec.decode(bytes);
     bytes.fill(0);
     expect(decoded.type === "append" && decoded.entries[0]!.payload[0]).toBe(7);
@@ -131,15 +136,9 @@ describe("raftMessageCodec", () => {
   });
 
   it("leaves field checks to raftMessageProblem: a decoded message with a bad field is reported", () => {
-    const bytes = raftMessageCodec.encode({
-      type: "append",
-      generation: 1,
-      leaderId: "athens",
-      prevLogIndex: 0,
-      prevLogGeneration: 0,
-      entries: [{ generation: 1, type: 9 as never, clusterTimeMs: 1, payload: new Uint8Array(1) }],
-      leaderCommit: 0,
-    });
+    const bytes = raftMessageCodec.encode(
+      appendOf({ generation: 1, type: 9 as never, clusterTimeMs: 1, payload: new Uint8Array(1) }),
+    );
     const decoded = raftMessageCodec.decode(bytes);
     expect(raftMessageProblem("athens", decoded, 100)).toBe("an entry's type is unknown");
     expect(raftMessageProblem("byzantium", decoded, 100)).toBe("leaderId is not the sender");
