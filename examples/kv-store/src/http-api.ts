@@ -2,13 +2,7 @@
 //   PUT /kv/<key> (body = value)   GET /kv/<key> (body = value, 404 when absent)
 //   DELETE /kv/<key>               GET /status (JSON)      POST /sessions (JSON { clientId })
 // A follower forwards writes to the leader it knows (one hop), so a client may start anywhere.
-import {
-  createServer,
-  request,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http";
+import { request } from "node:http";
 import {
   InvalidArgumentError,
   isPodsError,
@@ -16,6 +10,8 @@ import {
   type Logger,
   type PodsError,
 } from "@pods/core-interfaces";
+import type { RequestHead } from "./http-head.ts";
+import { HttpServer, type HttpAnswer } from "./http-server.ts";
 import { checkKey, valueBytesMax, type KvCommand } from "./kv-commands.ts";
 import type { KvReplica, ReadConsistency, SessionStamp } from "./replica.ts";
 
@@ -39,8 +35,6 @@ export const headers = {
   outcome: "pods-outcome",
 } as const;
 
-const bodyBytesMax = valueBytesMax;
-
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -51,67 +45,17 @@ class HttpError extends Error {
   }
 }
 
-/** Reads a request body of at most {@link bodyBytesMax} bytes; a larger one is refused with 413. */
-function readBody(incoming: IncomingMessage): Promise<Uint8Array> {
-  const tooLarge = (): HttpError =>
-    new HttpError(
-      413,
-      "TOO_LARGE",
-      `The body exceeds ${bodyBytesMax} bytes, the largest value allowed.`,
-    );
-  return new Promise((resolve, reject) => {
-    if (Number(incoming.headers["content-length"] ?? 0) > bodyBytesMax) {
-      incoming.resume();
-      reject(tooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    const onData = (chunk: Buffer): void => {
-      bytes += chunk.length;
-      if (bytes <= bodyBytesMax) {
-        chunks.push(chunk);
-        return;
-      }
-      // Discard the rest of the body (keeping the connection usable) and refuse it.
-      incoming.off("data", onData);
-      incoming.resume();
-      reject(tooLarge());
-    };
-    incoming.on("data", onData);
-    incoming.on("end", () => resolve(joined(chunks, bytes)));
-    incoming.on("error", reject);
-  });
-}
-
-/**
- * The chunks in one array of its own. A lone chunk that is its whole buffer is kept as it is
- * (Node copies each body chunk out of its parser buffer); any other may share memory with more
- * than the body, so it is copied.
- */
-function joined(chunks: readonly Uint8Array[], bytes: number): Uint8Array {
-  const only = chunks.length === 1 ? chunks[0]! : undefined;
-  if (only !== undefined && only.byteOffset === 0 && only.buffer.byteLength === bytes) return only;
-  const body = new Uint8Array(bytes);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
-}
-
-function integerHeader(incoming: IncomingMessage, name: string): number | undefined {
-  const raw = incoming.headers[name];
+function integerHeader(incoming: RequestHead, name: string): number | undefined {
+  const raw = incoming.header(name);
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (typeof raw !== "string" || !Number.isSafeInteger(value) || value < 0) {
+  if (raw === "" || !Number.isSafeInteger(value) || value < 0) {
     throw new HttpError(400, "BAD_HEADER", `Header ${name} must be a non-negative integer.`);
   }
   return value;
 }
 
-function sessionOf(incoming: IncomingMessage): SessionStamp | undefined {
+function sessionOf(incoming: RequestHead): SessionStamp | undefined {
   const clientId = integerHeader(incoming, headers.clientId);
   if (clientId === undefined) return undefined;
   const sequence = integerHeader(incoming, headers.sequence);
@@ -137,10 +81,15 @@ interface Target {
  * as it is (dot segments are part of the key); the absolute form (`http://host/kv/key`) through
  * the URL parser.
  */
-function targetOf(incoming: IncomingMessage): Target {
-  const raw = incoming.url ?? "/";
+function targetOf(incoming: RequestHead): Target {
+  const raw = incoming.target;
   if (!raw.startsWith("/")) {
-    const url = new URL(raw, "http://localhost");
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new HttpError(400, "BAD_TARGET", "The request target must be /path or an http URL.");
+    }
     return { path: url.pathname, query: url.search.slice(1) };
   }
   const mark = raw.indexOf("?");
@@ -149,7 +98,7 @@ function targetOf(incoming: IncomingMessage): Target {
     : { path: raw.slice(0, mark), query: raw.slice(mark + 1) };
 }
 
-function consistencyOf(incoming: IncomingMessage, target: Target): ReadConsistency {
+function consistencyOf(incoming: RequestHead, target: Target): ReadConsistency {
   const minVersion = integerHeader(incoming, headers.minVersion);
   if (minVersion !== undefined) return { kind: "at-least", version: minVersion };
   const asked =
@@ -180,26 +129,16 @@ function keyOf(target: Target): string {
   return key;
 }
 
-/**
- * Answers with `body` as JSON, and `extra` headers (name, value, name, value...). Headers go as
- * a flat list, the cheapest form for Node's HTTP server.
- */
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  extra: readonly string[] = [],
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, [
-    "content-type",
-    "application/json",
-    "content-length",
-    String(Buffer.byteLength(text)),
-    ...extra,
-  ]);
-  response.end(text);
+/** An answer with `body` as JSON, and `extra` headers (name, value, name, value...). */
+function json(status: number, body: unknown, extra: readonly string[] = []): HttpAnswer {
+  return {
+    status,
+    headers: extra.length === 0 ? jsonType : [...jsonType, ...extra],
+    body: JSON.stringify(body),
+  };
 }
+
+const jsonType = ["content-type", "application/json"] as const;
 
 /** Definite refusals worth retrying, here a little later or at another node. */
 const retriableCodes = new Set([
@@ -223,84 +162,86 @@ function statusOf(error: PodsError): number {
   return retriableCodes.has(error.code) ? 503 : 409;
 }
 
-function sendError(response: ServerResponse, error: unknown, logger: Logger): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
+function errorAnswer(error: unknown, logger: Logger): HttpAnswer {
   if (error instanceof HttpError) {
-    sendJson(response, error.status, { error: error.code, message: error.message });
-    return;
+    return json(error.status, { error: error.code, message: error.message });
   }
   if (isPodsError(error)) {
     const status = statusOf(error);
-    response.setHeader(headers.outcome, error.outcome);
-    if (status === 503) response.setHeader("retry-after", "1");
-    sendJson(response, status, {
-      error: error.code,
-      message: error.message,
-      outcome: error.outcome,
-    });
-    return;
+    const extra: string[] = [headers.outcome, error.outcome];
+    if (status === 503) extra.push("retry-after", "1");
+    return json(
+      status,
+      { error: error.code, message: error.message, outcome: error.outcome },
+      extra,
+    );
   }
   logger.error("http-request-failed", { error: String(error) });
-  response.setHeader(headers.outcome, "indefinite");
-  sendJson(response, 500, { error: "INTERNAL", message: String(error), outcome: "indefinite" });
+  return json(500, { error: "INTERNAL", message: String(error), outcome: "indefinite" }, [
+    headers.outcome,
+    "indefinite",
+  ]);
 }
 
-/** Relays a write to the leader's HTTP address and pipes its answer back. */
-function forward(
-  leaderHttp: string,
-  incoming: IncomingMessage,
-  body: Uint8Array,
-  response: ServerResponse,
-): Promise<void> {
+/** Headers of the leader's answer that are about its connection, not the answer: not relayed. */
+const hopByHop = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "content-length",
+  "date",
+]);
+
+/** Relays a write to the leader's HTTP address and returns its answer. */
+function forward(leaderHttp: string, incoming: RequestHead, body: Uint8Array): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const relayed: Record<string, string> = { [headers.forwarded]: "1" };
     for (const name of [headers.clientId, headers.sequence, headers.firstUnacknowledged]) {
-      const value = incoming.headers[name];
-      if (typeof value === "string") relayed[name] = value;
+      const value = incoming.header(name);
+      if (value !== undefined) relayed[name] = value;
     }
-    const outgoing = request(
-      new URL(incoming.url ?? "/", leaderHttp),
-      { method: incoming.method, headers: relayed },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-        answer.on("end", resolve);
-        answer.on("error", reject);
-      },
-    );
-    outgoing.on("error", () =>
+    const unreachable = (): void =>
       reject(
         new HttpError(
           502,
           "LEADER_UNREACHABLE",
           `The leader at ${leaderHttp} is unreachable; retry.`,
         ),
-      ),
+      );
+    const outgoing = request(
+      new URL(incoming.target, leaderHttp),
+      { method: incoming.method, headers: relayed },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+        answer.on("error", unreachable);
+        answer.on("end", () => {
+          const kept: string[] = [];
+          const raw = answer.rawHeaders;
+          for (let i = 0; i < raw.length; i += 2) {
+            if (!hopByHop.has(raw[i]!.toLowerCase())) kept.push(raw[i]!, raw[i + 1]!);
+          }
+          resolve({ status: answer.statusCode ?? 502, headers: kept, body: Buffer.concat(chunks) });
+        });
+      },
     );
+    outgoing.on("error", unreachable);
     outgoing.end(body);
   });
 }
 
 async function handle(
   replica: KvReplica,
-  incoming: IncomingMessage,
-  response: ServerResponse,
-): Promise<void> {
+  incoming: RequestHead,
+  body: Uint8Array,
+): Promise<HttpAnswer> {
   const target = targetOf(incoming);
-  const method = incoming.method ?? "GET";
-  if (target.path === "/status" && method === "GET") {
-    sendJson(response, 200, replica.status());
-    return;
-  }
+  const method = incoming.method;
+  if (target.path === "/status" && method === "GET") return json(200, replica.status());
   if (target.path === "/sessions" && method === "POST") {
-    const body = await readBody(incoming);
-    await viaLeader(replica, incoming, body, response, async () => {
-      sendJson(response, 200, { clientId: await replica.registerSession() });
-    });
-    return;
+    return viaLeader(replica, incoming, body, async () =>
+      json(200, { clientId: await replica.registerSession() }),
+    );
   }
   if (!target.path.startsWith("/kv/")) {
     throw new HttpError(
@@ -312,36 +253,36 @@ async function handle(
   const key = keyOf(target);
   if (method === "GET") {
     const { stored, appliedIndex } = await replica.read(key, consistencyOf(incoming, target));
-    response.setHeader(headers.applied, String(appliedIndex));
     if (stored === undefined) {
-      sendJson(response, 404, {
-        error: "NOT_FOUND",
-        message: `No value for key ${JSON.stringify(key)}.`,
-      });
-      return;
+      return json(
+        404,
+        { error: "NOT_FOUND", message: `No value for key ${JSON.stringify(key)}.` },
+        [headers.applied, String(appliedIndex)],
+      );
     }
-    response.writeHead(200, [
-      "content-type",
-      "application/octet-stream",
-      "content-length",
-      String(stored.value.length),
-      headers.version,
-      String(stored.version),
-    ]);
-    response.end(stored.value);
-    return;
+    return {
+      status: 200,
+      headers: [
+        "content-type",
+        "application/octet-stream",
+        headers.version,
+        String(stored.version),
+        headers.applied,
+        String(appliedIndex),
+      ],
+      body: stored.value,
+    };
   }
   if (method !== "PUT" && method !== "DELETE") {
     throw new HttpError(405, "METHOD", "Use GET, PUT or DELETE on /kv/<key>.");
   }
-  const body = await readBody(incoming);
   const command: KvCommand =
     method === "PUT" ? { op: "put", key, value: body } : { op: "delete", key };
   const session = sessionOf(incoming);
-  await viaLeader(replica, incoming, body, response, async () => {
+  return viaLeader(replica, incoming, body, async () => {
     const result = await replica.write(command, session);
     if ("rejected" in result) throw new HttpError(400, "REJECTED", result.rejected);
-    sendJson(response, 200, { version: result.version, existed: result.existed }, [
+    return json(200, { version: result.version, existed: result.existed }, [
       headers.version,
       String(result.version),
     ]);
@@ -354,32 +295,35 @@ async function handle(
  */
 async function viaLeader(
   replica: KvReplica,
-  incoming: IncomingMessage,
+  incoming: RequestHead,
   body: Uint8Array,
-  response: ServerResponse,
-  write: () => Promise<void>,
-): Promise<void> {
+  write: () => Promise<HttpAnswer>,
+): Promise<HttpAnswer> {
   try {
-    await write();
+    return await write();
   } catch (error) {
     const forwardable =
       error instanceof NotLeaderError &&
       error.outcome === "definite" &&
-      incoming.headers[headers.forwarded] === undefined;
+      incoming.header(headers.forwarded) === undefined;
     const leaderHttp = replica.status().leaderHttp;
     if (!forwardable || leaderHttp === null) throw error;
-    await forward(leaderHttp, incoming, body, response);
+    return forward(leaderHttp, incoming, body);
   }
 }
 
 /**
  * Creates (not yet listening) the HTTP server of a store node. Every failure is answered with a
  * JSON error naming what to do; an indefinite outcome is marked with the `pods-outcome` header.
+ * Bodies are limited to the largest value (1 MiB): a larger one is answered 413.
  */
-export function createKvHttpServer(replica: KvReplica, logger: Logger): Server {
-  return createServer((incoming, response) => {
-    handle(replica, incoming, response).catch((error: unknown) =>
-      sendError(response, error, logger),
-    );
-  });
+export function createKvHttpServer(replica: KvReplica, logger: Logger): HttpServer {
+  return new HttpServer(
+    (incoming, body) =>
+      handle(replica, incoming, body).catch((error: unknown) => errorAnswer(error, logger)),
+    {
+      bodyBytesMax: valueBytesMax,
+      onHandlerError: (error) => logger.error("http-request-failed", { error: String(error) }),
+    },
+  );
 }

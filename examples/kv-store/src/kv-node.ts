@@ -1,6 +1,5 @@
 // One node of the example store: the replicated log over the single-socket channel, the key-value
 // state machine, and the HTTP API, on the real runtime.
-import type { Server } from "node:http";
 import { createNodeEnv } from "@pods/runtime-node";
 import { NotLeaderError, type Logger } from "@pods/core-interfaces";
 import { FollowerReader, ReplicaProgressTracker } from "@pods/follower-reads";
@@ -166,11 +165,8 @@ export async function startKvNode(options: KvNodeOptions): Promise<KvNode> {
       return { stored: state.get(key), appliedIndex: state.appliedIndex };
     },
   };
-  const http: Server = createKvHttpServer(replica, env.logger);
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(self.httpPort, "127.0.0.1", resolve);
-  });
+  const http = createKvHttpServer(replica, env.logger);
+  await http.listen(self.httpPort, "127.0.0.1");
   env.logger.info("node-started", {
     node: options.id,
     http: httpOf(options.id),
@@ -180,8 +176,7 @@ export async function startKvNode(options: KvNodeOptions): Promise<KvNode> {
     replica,
     logger: env.logger,
     async close() {
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-      http.closeAllConnections();
+      await http.close();
       followerReads.close();
       await log.close();
       await channel.close();
