@@ -36,10 +36,18 @@ export interface HttpServerOptions {
   readonly onHandlerError?: (error: unknown) => void;
 }
 
+/** A request's place in its connection's answer order, and how its answer is framed. */
 interface Slot {
   bytes: Buffer | string | undefined;
-  close: boolean;
+  /** The connection ends after this answer. */
+  readonly close: boolean;
+  /** An HTTP/1.0 client that asked to keep the connection: say it stays open. */
+  readonly sayKeepAlive: boolean;
+  /** A HEAD request: headers only. */
+  readonly headersOnly: boolean;
 }
+
+const refusalSlot = { close: true, sayKeepAlive: false, headersOnly: false } as const;
 
 const headEnd = Buffer.from("\r\n\r\n");
 const continueLine = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -187,30 +195,37 @@ class Connection {
       this.#head = head;
       this.#body = new Uint8Array(length);
       this.#bodyFilled = 0;
+      // With answers still due, a 100 Continue would come out of order: the client then sends
+      // the body after its own wait (curl waits one second).
       if (head.expectsContinue && this.#queue.length === 0 && offset === data.length) {
         this.socket.write(continueLine);
       }
     }
     if (this.#paused && offset < data.length) this.#partial = data.subarray(offset);
-    const incomplete = this.#partial !== undefined || this.#head !== undefined;
+    // Bytes held while paused wait for the server, not the client: no request timeout for them.
+    const incomplete = !this.#paused && (this.#partial !== undefined || this.#head !== undefined);
     if (!incomplete) this.incompleteSince = -1;
     else if (this.incompleteSince < 0) this.incompleteSince = this.server.tick;
   }
 
   #dispatch(head: RequestHead, body: Uint8Array): void {
-    const slot: Slot = { bytes: undefined, close: !head.keepAlive };
+    const slot: Slot = {
+      bytes: undefined,
+      close: !head.keepAlive,
+      sayKeepAlive: head.keepAlive && head.minorVersion === 0,
+      headersOnly: head.method === "HEAD",
+    };
     this.#queue.push(slot);
     if (slot.close) this.#closing = true;
     else if (this.#queue.length >= this.server.limits.pipelineMax) this.#pause();
     this.server.handler(head, body).then(
-      (answer) => this.#settle(slot, answer, head.minorVersion === 0),
+      (answer) => this.#settle(slot, answer),
       (error: unknown) => {
         this.server.onHandlerError?.(error);
-        this.#settle(
-          slot,
-          { status: 500, body: JSON.stringify({ error: "INTERNAL", message: String(error) }) },
-          false,
-        );
+        this.#settle(slot, {
+          status: 500,
+          body: JSON.stringify({ error: "INTERNAL", message: String(error) }),
+        });
       },
     );
   }
@@ -220,13 +235,13 @@ class Connection {
     this.#closing = true;
     this.#partial = undefined;
     this.#head = undefined;
-    const slot: Slot = { bytes: undefined, close: true };
+    const slot: Slot = { bytes: undefined, ...refusalSlot };
     this.#queue.push(slot);
-    this.#settle(slot, protocolAnswer(error), false);
+    this.#settle(slot, protocolAnswer(error));
   }
 
-  #settle(slot: Slot, answer: HttpAnswer, http10: boolean): void {
-    slot.bytes = encodeAnswer(answer, this.server.date, slot.close, http10);
+  #settle(slot: Slot, answer: HttpAnswer): void {
+    slot.bytes = encodeAnswer(answer, this.server.date, slot);
     const queue = this.#queue;
     if (queue[0] !== slot) return;
     for (let ready = queue[0]; ready?.bytes !== undefined; ready = queue[0]) {
@@ -263,14 +278,10 @@ class Connection {
 
 /**
  * The bytes of an answer: status line, headers, Content-Length, Date and, when the connection
- * ends after it (or stays open for an HTTP/1.0 client), Connection; then the body.
+ * ends after it (or stays open for an HTTP/1.0 client), Connection; then the body, unless the
+ * request was HEAD.
  */
-function encodeAnswer(
-  answer: HttpAnswer,
-  date: string,
-  close: boolean,
-  http10: boolean,
-): Buffer | string {
+function encodeAnswer(answer: HttpAnswer, date: string, slot: Slot): Buffer | string {
   const body = answer.body ?? noBody;
   let head = statusLine(answer.status);
   const extra = answer.headers;
@@ -279,9 +290,10 @@ function encodeAnswer(
   }
   const bodyBytes = typeof body === "string" ? Buffer.byteLength(body) : body.length;
   head += `content-length: ${bodyBytes}\r\ndate: ${date}\r\n`;
-  if (close) head += "connection: close\r\n";
-  else if (http10) head += "connection: keep-alive\r\n";
+  if (slot.close) head += "connection: close\r\n";
+  else if (slot.sayKeepAlive) head += "connection: keep-alive\r\n";
   head += "\r\n";
+  if (slot.headersOnly) return head;
   if (typeof body === "string") return head + body;
   const bytes = Buffer.allocUnsafe(head.length + body.length);
   bytes.write(head, 0, "latin1");

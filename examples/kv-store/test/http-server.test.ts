@@ -3,6 +3,7 @@
 // split is exact), then timeouts and closing on real loopback sockets.
 import { EventEmitter } from "node:events";
 import { connect, type Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { HttpServer, type HttpAnswer, type HttpHandler } from "../src/http-server.ts";
@@ -167,6 +168,7 @@ describe("the HTTP server on a scripted socket", () => {
     old.socket.send("GET /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /y HTTP/1.0\r\n\r\n");
     await settled();
     const [kept, closed] = answersIn(old.socket.written);
+    expect(kept!.body).toBe("/x ");
     expect(kept!.headers.get("connection")).toBe("keep-alive");
     expect(closed!.headers.get("connection")).toBe("close");
     expect(old.socket.ended).toBe(true);
@@ -186,6 +188,16 @@ describe("the HTTP server on a scripted socket", () => {
       "200 /k body",
       "200 /j now",
     ]);
+  });
+
+  it("answers HEAD with the headers only, Content-Length included", async () => {
+    const { socket } = scripted(echo);
+    socket.send("HEAD /h HTTP/1.1\r\nHost: h\r\n\r\nGET /g HTTP/1.1\r\nHost: h\r\n\r\n");
+    await settled();
+    expect(socket.written).toMatch(
+      /^HTTP\/1\.1 200 OK\r\n[^]*content-length: 3\r\n[^]*\r\n\r\nHTTP\/1\.1 200/,
+    );
+    expect(socket.written.endsWith("\r\n\r\n/g ")).toBe(true);
   });
 
   it("skips empty lines between requests, as some clients send after a body", async () => {
@@ -319,6 +331,24 @@ describe("the HTTP server on loopback", () => {
     const [timedOut] = answersIn(slow.received());
     expect(timedOut!.status).toBe(408);
     expect(JSON.parse(timedOut!.body)).toMatchObject({ error: "REQUEST_TIMEOUT" });
+  });
+
+  it("does not time out requests it holds back itself while the pipeline is full", async () => {
+    server = new HttpServer(
+      async (head, body) => {
+        await sleep(400);
+        return echo(head, body);
+      },
+      { pipelineMax: 1, requestTimeoutMs: 100 },
+    );
+    await server.listen(0, "127.0.0.1");
+    const client = await connected();
+    client.socket.write(put("/1", "a") + put("/2", "b", "Connection: close\r\n"));
+    await client.closed;
+    expect(answersIn(client.received()).map(({ status, body }) => `${status} ${body}`)).toEqual([
+      "200 /1 a",
+      "200 /2 b",
+    ]);
   });
 
   it("close() stops listening and closes open connections", async () => {
