@@ -236,7 +236,8 @@ async function handle(
   body: Uint8Array,
 ): Promise<HttpAnswer> {
   const target = targetOf(incoming);
-  const method = incoming.method;
+  // HEAD is GET without the body (the server leaves the body out).
+  const method = incoming.method === "HEAD" ? "GET" : incoming.method;
   if (target.path === "/status" && method === "GET") return json(200, replica.status());
   if (target.path === "/sessions" && method === "POST") {
     return viaLeader(replica, incoming, body, async () =>

@@ -54,6 +54,15 @@ describe("the HTTP API", () => {
     expect((await problem(gone)).error).toBe("NOT_FOUND");
   });
 
+  it("answers HEAD as GET, without the body", async () => {
+    await fetch(`${base}/kv/head`, { method: "PUT", body: "12345" });
+    const head = await fetch(`${base}/kv/head`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-length")).toBe("5");
+    expect(await head.text()).toBe("");
+    expect((await fetch(`${base}/status`, { method: "HEAD" })).status).toBe(200);
+  });
+
   it("reports the node's status as JSON", async () => {
     const status = (await (await fetch(`${base}/status`)).json()) as Record<string, unknown>;
     expect(status).toMatchObject({

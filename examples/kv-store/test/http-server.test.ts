@@ -154,6 +154,50 @@ describe("the HTTP server on a scripted socket", () => {
     );
   });
 
+  it("survives any bytes: it never throws, answers in well-formed pieces, and ends on a refusal", async () => {
+    const fragment = fc.oneof(
+      fc.uint8Array({ maxLength: 30 }).map((bytes) => Buffer.from(bytes).toString("latin1")),
+      fc.constantFrom(
+        "GET / HTTP/1.1\r\nHost: h\r\n\r\n",
+        "PUT /k HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n",
+        "Content-Length: 99999999\r\n",
+        "Transfer-Encoding: chunked\r\n",
+        "Expect: 100-continue\r\n",
+        "\r\n",
+        "\r\n\r\n",
+        " HTTP/1.0",
+        "abc",
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fragment, { maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        async (fragments, cuts) => {
+          const { socket } = scripted(echo, { headBytesMax: 200, bodyBytesMax: 1000 });
+          const stream = Buffer.from(fragments.join(""), "latin1");
+          const points = [...new Set(cuts.map((cut) => cut % (stream.length + 1)))].sort(
+            (a, b) => a - b,
+          );
+          let from = 0;
+          for (const point of [...points, stream.length]) {
+            socket.send(stream.subarray(from, point));
+            from = point;
+          }
+          await settled();
+          const answers = answersIn(socket.written);
+          const refused = answers.some(({ status }) => status >= 400);
+          expect(socket.ended).toBe(
+            refused || answers.some(({ headers }) => headers.get("connection") === "close"),
+          );
+          for (const { status } of answers)
+            expect([100, 200, 400, 411, 413, 431]).toContain(status);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("keeps HTTP/1.1 open, closes on Connection: close and for HTTP/1.0 unless asked to keep alive", async () => {
     const open = scripted(echo);
     open.socket.send(put("/a", "1") + put("/b", "2", "Connection: close\r\n") + put("/c", "3"));
