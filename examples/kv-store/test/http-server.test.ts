@@ -36,6 +36,15 @@ class ScriptedSocket extends EventEmitter {
   send(text: string | Uint8Array): void {
     this.emit("data", typeof text === "string" ? Buffer.from(text, "latin1") : Buffer.from(text));
   }
+  /** Sends `stream` in pieces, cut at `cuts` (each taken modulo the stream's length + 1). */
+  sendSplit(stream: Buffer, cuts: readonly number[]): void {
+    const points = [...new Set(cuts.map((cut) => cut % (stream.length + 1)))].sort((a, b) => a - b);
+    let from = 0;
+    for (const point of [...points, stream.length]) {
+      this.send(stream.subarray(from, point));
+      from = point;
+    }
+  }
 }
 
 interface Answer {
@@ -123,14 +132,7 @@ describe("the HTTP server on a scripted socket", () => {
               body,
             ]),
           );
-          const points = [...new Set(cuts.map((cut) => cut % (stream.length + 1)))].sort(
-            (a, b) => a - b,
-          );
-          let from = 0;
-          for (const point of [...points, stream.length]) {
-            socket.send(stream.subarray(from, point));
-            from = point;
-          }
+          socket.sendSplit(stream, cuts);
           expect(seen).toEqual(
             requests.map(
               ({ method, path, body }) =>
@@ -176,14 +178,7 @@ describe("the HTTP server on a scripted socket", () => {
         async (fragments, cuts) => {
           const { socket } = scripted(echo, { headBytesMax: 200, bodyBytesMax: 1000 });
           const stream = Buffer.from(fragments.join(""), "latin1");
-          const points = [...new Set(cuts.map((cut) => cut % (stream.length + 1)))].sort(
-            (a, b) => a - b,
-          );
-          let from = 0;
-          for (const point of [...points, stream.length]) {
-            socket.send(stream.subarray(from, point));
-            from = point;
-          }
+          socket.sendSplit(stream, cuts);
           await settled();
           const answers = answersIn(socket.written);
           const refused = answers.some(({ status }) => status >= 400);
